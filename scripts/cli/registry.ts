@@ -1,0 +1,9 @@
+import type { Command } from './command.js';
+
+/**
+ * Every command, loaded lazily so that `jitr cert inspect` does not pay for the AWS SDK or the emulator.
+ * Key: the command's words joined by a space. Add a line here for each new command module.
+ */
+export const commandLoaders: Record<string, () => Promise<Command>> = {
+  demo: async () => (await import('../commands/demo.js')).command,
+};
