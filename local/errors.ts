@@ -15,16 +15,25 @@ export class EmulatorError extends Error {
  */
 export class AwsServiceError extends EmulatorError {
   readonly statusCode: number;
+  /** Extra members of the error body AWS documents for this error (e.g. resourceId, resourceArn). */
+  readonly details: Record<string, unknown>;
 
-  constructor(code: string, statusCode: number, message: string, options?: { cause?: unknown }) {
+  constructor(
+    code: string,
+    statusCode: number,
+    message: string,
+    options?: { cause?: unknown; details?: Record<string, unknown> },
+  ) {
     super(code, message, options);
     this.name = 'AwsServiceError';
     this.statusCode = statusCode;
+    this.details = options?.details ?? {};
   }
 }
 
 export const notFound = (message: string) => new AwsServiceError('ResourceNotFoundException', 404, message);
-export const alreadyExists = (message: string) => new AwsServiceError('ResourceAlreadyExistsException', 409, message);
+export const alreadyExists = (message: string, details?: { resourceId?: string; resourceArn?: string }) =>
+  new AwsServiceError('ResourceAlreadyExistsException', 409, message, details ? { details } : {});
 export const invalidRequest = (message: string) => new AwsServiceError('InvalidRequestException', 400, message);
 export const certificateState = (message: string) => new AwsServiceError('CertificateStateException', 406, message);
 export const certificateValidation = (message: string) =>

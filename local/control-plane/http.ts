@@ -1,0 +1,278 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { IssuedCa } from '../../certs/issue.js';
+import { AwsServiceError, internalFailure, invalidRequest, throttling } from '../errors.js';
+import type { FaultInjector } from '../faults.js';
+import type { QuotaLimiter } from '../quotas.js';
+import type { RegistryStore } from '../state/store.js';
+import type { IotContext, IotOperation } from './iot/context.js';
+import { iotRouter } from './iot/index.js';
+import {
+  asServiceError,
+  sendJsonRpc,
+  sendJsonRpcError,
+  sendQueryError,
+  sendRestJson,
+  sendRestJsonError,
+  sendXml,
+} from './responses.js';
+import type { Router } from './router.js';
+import { SQS_QUERY_CODES, type SqsContext, sqsOperations } from './sqs.js';
+import { ssmOperations } from './ssm.js';
+import { accessKeyIdOf, callerIdentityXml } from './sts.js';
+
+export interface ControlPlaneOptions {
+  store: RegistryStore;
+  quotas: QuotaLimiter;
+  faults: FaultInjector;
+  amazonCa: () => Promise<IssuedCa>;
+  now?: () => number;
+  /** Larger request bodies get 413 (AWS IoT's own limits are far lower for every operation used here). */
+  maxBodyBytes?: number;
+  /** How long a `timeout` fault holds a request before dropping the connection. */
+  faultTimeoutMs?: number;
+}
+
+const DEFAULT_MAX_BODY = 1024 * 1024;
+/** Past this, an oversized body is not even drained: the connection is cut. */
+const DRAIN_LIMIT = 16 * 1024 * 1024;
+
+type Protocol = 'rest-json' | 'json-1.0' | 'json-1.1' | 'query';
+
+/** The emulator's HTTP endpoint: AWS IoT (REST-JSON), SQS (JSON 1.0), SSM (JSON 1.1) and STS (query) on one port. */
+export class ControlPlane {
+  private readonly server: Server;
+  private readonly router: Router<IotOperation>;
+  private readonly now: () => number;
+  private readonly iotContext: IotContext;
+  private readonly sqsContext: SqsContext;
+  private readonly waiters = new Set<() => void>();
+  private address = '';
+
+  constructor(private readonly options: ControlPlaneOptions) {
+    this.now = options.now ?? Date.now;
+    this.router = iotRouter();
+    this.iotContext = { store: options.store, now: this.now, amazonCa: options.amazonCa };
+    this.sqsContext = {
+      store: options.store,
+      now: this.now,
+      baseUrl: () => this.address,
+      waitForMessage: (queue, ms) => this.waitForMessage(queue, ms),
+    };
+    this.server = createServer({ keepAlive: true }, (request, response) => {
+      this.handle(request, response).catch((error: unknown) => {
+        process.stderr.write(`jitr local: control plane failed a request: ${(error as Error).message}\n`);
+        if (!response.headersSent) sendRestJsonError(response, internalFailure());
+        else response.destroy();
+      });
+    });
+    this.server.keepAliveTimeout = 10_000;
+    this.server.on('clientError', (_error, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      else socket.destroy();
+    });
+  }
+
+  /** Binds to loopback only; resolves with `http://127.0.0.1:<port>`. */
+  async listen(port = 0): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, '127.0.0.1', () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    const { port: bound } = this.server.address() as AddressInfo;
+    this.address = `http://127.0.0.1:${bound}`;
+    return this.address;
+  }
+
+  get url(): string {
+    return this.address;
+  }
+
+  async close(): Promise<void> {
+    for (const release of this.waiters) release();
+    this.waiters.clear();
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private waitForMessage(queue: string, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const queues = this.options.store.queues;
+      const onMessage = (name: string) => {
+        if (name === queue) done();
+      };
+      const timer = setTimeout(() => done(), Math.max(0, ms));
+      const done = () => {
+        clearTimeout(timer);
+        queues.events.off('message', onMessage);
+        this.waiters.delete(done);
+        resolve();
+      };
+      queues.events.on('message', onMessage);
+      this.waiters.add(done);
+    });
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const target = headerOf(request, 'x-amz-target');
+    const protocol: Protocol = target
+      ? target.startsWith('AmazonSSM.')
+        ? 'json-1.1'
+        : 'json-1.0'
+      : request.method === 'POST' && url.pathname === '/' && isForm(request)
+        ? 'query'
+        : 'rest-json';
+    const body = await readBody(request, this.options.maxBodyBytes ?? DEFAULT_MAX_BODY);
+    if (body === 'too-large') {
+      response.shouldKeepAlive = false;
+      const error = new AwsServiceError('RequestEntityTooLargeException', 413, 'The request body is too large');
+      return this.sendError(response, protocol, error, target);
+    }
+    try {
+      if (protocol === 'query') return this.handleQuery(request, response, body);
+      if (protocol === 'rest-json') return await this.handleIot(request, response, url, body);
+      return await this.handleRpc(response, protocol, target ?? '', body);
+    } catch (error) {
+      const serviceError = asServiceError(error);
+      if (serviceError.statusCode >= 500 && !(error instanceof AwsServiceError)) {
+        process.stderr.write(`jitr local: internal error: ${(error as Error)?.message ?? String(error)}\n`);
+      }
+      this.sendError(response, protocol, serviceError, target);
+    }
+  }
+
+  /** Quotas, then injected faults. Returns true when the call was answered (or dropped) here. */
+  private async admit(
+    operation: string,
+    response: ServerResponse,
+    protocol: Protocol,
+    target?: string,
+  ): Promise<boolean> {
+    if (!this.options.quotas.tryAcquire(operation, this.now())) {
+      this.sendError(response, protocol, throttling('Rate exceeded'), target);
+      return true;
+    }
+    const fault = this.options.faults.apiFault(operation);
+    if (fault === 'throttle') this.sendError(response, protocol, throttling('Rate exceeded (injected fault)'), target);
+    else if (fault === '500') this.sendError(response, protocol, internalFailure('Injected fault'), target);
+    else if (fault === 'timeout') {
+      await new Promise((resolve) => setTimeout(resolve, this.options.faultTimeoutMs ?? 1000));
+      response.socket?.destroy();
+    }
+    return fault !== undefined;
+  }
+
+  private async handleIot(request: IncomingMessage, response: ServerResponse, url: URL, body: Buffer): Promise<void> {
+    const match = this.router.match(request.method ?? 'GET', url.pathname);
+    if (match === undefined) {
+      throw new AwsServiceError('UnknownOperationException', 404, `No operation at ${request.method} ${url.pathname}`);
+    }
+    if (match === 'method-not-allowed') {
+      throw new AwsServiceError(
+        'MethodNotAllowedException',
+        405,
+        `${request.method} is not allowed on ${url.pathname}`,
+      );
+    }
+    const parsed = parseJsonObject(body, () => invalidRequest('The request body is not a JSON object'));
+    if (await this.admit(match.value.name, response, 'rest-json')) return;
+    const result = await match.value.handler(this.iotContext, {
+      labels: match.labels,
+      query: url.searchParams,
+      headers: request.headers,
+      body: parsed,
+    });
+    sendRestJson(response, result);
+  }
+
+  private async handleRpc(response: ServerResponse, protocol: Protocol, target: string, body: Buffer): Promise<void> {
+    const [service, operation = ''] = target.split('.');
+    const serialization = () =>
+      new AwsServiceError('SerializationException', 400, 'The request body is not a JSON object');
+    if (service === 'AmazonSQS' && Object.hasOwn(sqsOperations, operation)) {
+      const input = parseJsonObject(body, serialization);
+      if (await this.admit(operation, response, protocol, target)) return;
+      return sendJsonRpc(response, '1.0', await sqsOperations[operation]!(this.sqsContext, input));
+    }
+    if (service === 'AmazonSSM' && Object.hasOwn(ssmOperations, operation)) {
+      const input = parseJsonObject(body, serialization);
+      if (await this.admit(operation, response, protocol, target)) return;
+      return sendJsonRpc(response, '1.1', await ssmOperations[operation]!(this.iotContext, input));
+    }
+    throw new AwsServiceError('UnknownOperationException', 400, `Unknown operation ${target}`);
+  }
+
+  private handleQuery(request: IncomingMessage, response: ServerResponse, body: Buffer): void {
+    const params = new URLSearchParams(body.toString('utf8'));
+    const action = params.get('Action');
+    if (action !== 'GetCallerIdentity') {
+      throw new AwsServiceError('InvalidAction', 400, `Could not find operation ${action ?? '(none)'}`);
+    }
+    const accessKeyId = accessKeyIdOf(headerOf(request, 'authorization'));
+    sendXml(response, 200, callerIdentityXml(this.options.store.scope.accountId, accessKeyId));
+  }
+
+  private sendError(response: ServerResponse, protocol: Protocol, error: AwsServiceError, target?: string): void {
+    if (protocol === 'query') {
+      sendQueryError(response, error);
+      return;
+    }
+    if (protocol === 'rest-json') {
+      sendRestJsonError(response, error);
+      return;
+    }
+    const sqs = target?.startsWith('AmazonSQS.') === true;
+    sendJsonRpcError(response, protocol === 'json-1.1' ? '1.1' : '1.0', error, {
+      ...(sqs ? { namespace: 'com.amazonaws.sqs' } : {}),
+      ...(sqs && SQS_QUERY_CODES[error.code] ? { queryError: SQS_QUERY_CODES[error.code] } : {}),
+    });
+  }
+}
+
+function headerOf(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function isForm(request: IncomingMessage): boolean {
+  return (headerOf(request, 'content-type') ?? '').startsWith('application/x-www-form-urlencoded');
+}
+
+/** The request body, or 'too-large' once past `limit` (the rest is drained so the client reads the answer). */
+function readBody(request: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > DRAIN_LIMIT) {
+        request.destroy();
+        return;
+      }
+      if (size <= limit) chunks.push(chunk);
+    });
+    request.on('end', () => resolve(size > limit ? 'too-large' : Buffer.concat(chunks)));
+    request.on('error', reject);
+    request.on('close', () => {
+      if (!request.complete) reject(new Error('the client closed the connection before the body ended'));
+    });
+  });
+}
+
+function parseJsonObject(body: Buffer, error: () => AwsServiceError): Record<string, unknown> {
+  if (body.length === 0) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw error();
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw error();
+  return parsed as Record<string, unknown>;
+}

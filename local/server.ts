@@ -1,0 +1,140 @@
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import type { IssuedCa } from '../certs/issue.js';
+import { ControlPlane } from './control-plane/http.js';
+import { endpointAddress } from './control-plane/iot/account.js';
+import { createAmazonCa } from './control-plane/iot/amazon-ca.js';
+import { EmulatorConfigError } from './errors.js';
+import { FaultInjector, parseFaultSpec } from './faults.js';
+import { QuotaLimiter } from './quotas.js';
+import { RegistryStore } from './state/store.js';
+
+export interface LocalOptions {
+  /** Control-plane port; 0 (default) picks a free one. */
+  apiPort?: number;
+  /** MQTT/TLS port; 0 (default) picks a free one. */
+  mqttPort?: number;
+  region?: string;
+  accountId?: string;
+  /** Load the registry from this file when it exists, and save it there on stop. */
+  statePath?: string;
+  quotas?: 'aws' | 'off';
+  quotaScale?: number;
+  /** Fault spec, e.g. `rate=0.1,ops=UpdateCertificate|CreateThing,kinds=throttle|500|timeout|drop-event`. */
+  faults?: string;
+  seed?: number;
+  /** Lambda handler concurrency of the rules engine (default 10). */
+  concurrency?: number;
+  host?: '127.0.0.1';
+}
+
+export interface LocalEmulator {
+  /** `http://127.0.0.1:<port>`: the endpoint for the AWS SDK (`endpoint` / `AWS_ENDPOINT_URL`) and the AWS CLI. */
+  controlPlane: string;
+  /** `mqtts://localhost:<port>`. */
+  mqtt: string;
+  /** Path of the PEM root that signed the gateway's server certificate. */
+  serverCa: string;
+  region: string;
+  accountId: string;
+  /** The host DescribeEndpoint returns for iot:Data-ATS (devices send it as SNI). */
+  iotEndpoint: string;
+  store: RegistryStore;
+  faults: FaultInjector;
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_REGION = 'us-east-1';
+export const DEFAULT_ACCOUNT_ID = '000000000000';
+
+/** Reads `--state` if the file exists; a missing file starts an empty registry. */
+async function loadStore(options: { statePath?: string; region: string; accountId: string }): Promise<RegistryStore> {
+  const scope = { region: options.region, accountId: options.accountId };
+  if (!options.statePath) return new RegistryStore(scope);
+  let text: string;
+  try {
+    text = await readFile(options.statePath, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new RegistryStore(scope);
+    throw new EmulatorConfigError('BAD_STATE', `cannot read the state file ${options.statePath}`, { cause: error });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new EmulatorConfigError('BAD_STATE', `the state file ${options.statePath} is not JSON`, { cause: error });
+  }
+  return RegistryStore.fromJSON(json, scope);
+}
+
+/** Writes the registry atomically (temp file then rename), so a crash mid-write never leaves half a state file. */
+export async function saveState(store: RegistryStore, path: string): Promise<void> {
+  const temp = `${path}.${process.pid}.tmp`;
+  await writeFile(temp, `${JSON.stringify(store)}\n`, { mode: 0o600 });
+  await rename(temp, path);
+}
+
+function checkOptions(options: LocalOptions): void {
+  const port = (name: string, value: number | undefined) => {
+    if (value !== undefined && (!Number.isInteger(value) || value < 0 || value > 65_535)) {
+      throw new EmulatorConfigError('BAD_OPTION', `${name} must be a port number (0-65535), got ${value}`);
+    }
+  };
+  port('apiPort', options.apiPort);
+  port('mqttPort', options.mqttPort);
+  if (options.accountId !== undefined && !/^\d{12}$/.test(options.accountId)) {
+    throw new EmulatorConfigError('BAD_OPTION', `accountId must be 12 digits, got "${options.accountId}"`);
+  }
+  if (options.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(options.region)) {
+    throw new EmulatorConfigError('BAD_OPTION', `region must look like us-east-1, got "${options.region}"`);
+  }
+  if (options.quotaScale !== undefined && !(options.quotaScale > 0 && Number.isFinite(options.quotaScale))) {
+    throw new EmulatorConfigError('BAD_OPTION', `quotaScale must be a positive number, got ${options.quotaScale}`);
+  }
+  if (options.host !== undefined && options.host !== '127.0.0.1') {
+    throw new EmulatorConfigError('BAD_OPTION', 'the emulator only listens on 127.0.0.1');
+  }
+}
+
+/** Starts the local AWS IoT Core (control plane now; gateway and rules engine plug in below). */
+export async function startLocal(options: LocalOptions = {}): Promise<LocalEmulator> {
+  checkOptions(options);
+  const region = options.region ?? DEFAULT_REGION;
+  const accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
+  const faults = new FaultInjector(options.faults ? parseFaultSpec(options.faults) : undefined, options.seed ?? 1);
+  const quotas = new QuotaLimiter(options.quotas ?? 'off', options.quotaScale ?? 1);
+  const store = await loadStore({ region, accountId, ...(options.statePath ? { statePath: options.statePath } : {}) });
+
+  let amazonCa: Promise<IssuedCa> | undefined;
+  const controlPlane = new ControlPlane({ store, quotas, faults, amazonCa: () => (amazonCa ??= createAmazonCa()) });
+  const controlPlaneUrl = await controlPlane.listen(options.apiPort ?? 0);
+
+  // gateway: start the TLS MQTT gateway here, e.g.
+  //   const gateway = await startGateway({ store, faults, port: options.mqttPort ?? 0, region, accountId, endpoint });
+  // and set `mqtt` / `serverCa` from it.
+  const mqtt = '';
+  const serverCa = '';
+  // gateway: start the rules engine here (it reads store.listTopicRules() and store.events 'topic-rules-changed'),
+  //   passing { concurrency: options.concurrency ?? 10, controlPlane: controlPlaneUrl, region, accountId }.
+
+  let stopped: Promise<void> | undefined;
+  const stop = () => {
+    stopped ??= (async () => {
+      // gateway: stop the rules engine, then the gateway, before the control plane (handlers may still call it).
+      await controlPlane.close();
+      if (options.statePath) await saveState(store, options.statePath);
+    })();
+    return stopped;
+  };
+
+  return {
+    controlPlane: controlPlaneUrl,
+    mqtt,
+    serverCa,
+    region,
+    accountId,
+    iotEndpoint: endpointAddress(accountId, region),
+    store,
+    faults,
+    stop,
+  };
+}

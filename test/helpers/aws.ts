@@ -1,0 +1,57 @@
+import { IoTClient } from '@aws-sdk/client-iot';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { STSClient } from '@aws-sdk/client-sts';
+import { afterAll, beforeAll } from 'vitest';
+import { type LocalEmulator, type LocalOptions, startLocal } from '../../local/server.js';
+
+/** Where and as whom the real AWS SDK clients talk to the emulator (credentials are accepted as given). */
+export interface EmulatorEndpoint {
+  controlPlane: string;
+  region: string;
+}
+
+export const TEST_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
+
+/** `maxAttempts: 1` turns the SDK's retries off, to see a ThrottlingException or injected fault as it is. */
+export interface ClientOptions {
+  maxAttempts?: number;
+}
+
+function config(emulator: EmulatorEndpoint, options: ClientOptions) {
+  return {
+    endpoint: emulator.controlPlane,
+    region: emulator.region,
+    credentials: TEST_CREDENTIALS,
+    ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+  };
+}
+
+export const iotClientFor = (emulator: EmulatorEndpoint, options: ClientOptions = {}) =>
+  new IoTClient(config(emulator, options));
+export const ssmClientFor = (emulator: EmulatorEndpoint, options: ClientOptions = {}) =>
+  new SSMClient(config(emulator, options));
+export const sqsClientFor = (emulator: EmulatorEndpoint, options: ClientOptions = {}) =>
+  new SQSClient(config(emulator, options));
+export const stsClientFor = (emulator: EmulatorEndpoint, options: ClientOptions = {}) =>
+  new STSClient(config(emulator, options));
+
+/**
+ * Starts one emulator for the enclosing describe block and stops it afterwards.
+ * Usage: `const local = withEmulator({ quotas: 'aws' });` then `local.emulator` inside tests.
+ */
+export function withEmulator(options: LocalOptions = {}): { readonly emulator: LocalEmulator } {
+  let current: LocalEmulator | undefined;
+  beforeAll(async () => {
+    current = await startLocal(options);
+  });
+  afterAll(async () => {
+    await current?.stop();
+  });
+  return {
+    get emulator(): LocalEmulator {
+      if (!current) throw new Error('the emulator is not started (use withEmulator at describe level)');
+      return current;
+    },
+  };
+}
