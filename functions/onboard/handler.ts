@@ -1,0 +1,31 @@
+import { iotClient, ssmClient, ssmParameterReader } from '../aws/clients.js';
+import { MissingEnvironmentError } from '../errors.js';
+import { FleetConfigSource } from '../fleet-config.js';
+import { stdoutEmitter } from '../telemetry.js';
+import { TtlCache } from '../ttl-cache.js';
+import { iotAdapter } from './iot-adapter.js';
+import { handleRegisteredEvent, type OnboardDeps, type OnboardResult } from './run.js';
+import { validateWithCerts } from './validator.js';
+
+const CACHE_TTL_MS = 60_000;
+let deps: OnboardDeps | undefined;
+
+/** Dependencies built once per container (clients, configuration and CA caches), on the first invocation. */
+function containerDeps(): OnboardDeps {
+  if (deps) return deps;
+  const parameter = process.env.JITR_FLEET_CONFIG_PARAMETER;
+  if (!parameter) throw new MissingEnvironmentError('JITR_FLEET_CONFIG_PARAMETER');
+  deps = {
+    iot: iotAdapter(iotClient()),
+    config: new FleetConfigSource(parameter, ssmParameterReader(ssmClient()), CACHE_TTL_MS),
+    caCache: new TtlCache(CACHE_TTL_MS),
+    validate: validateWithCerts,
+    now: Date.now,
+    emit: stdoutEmitter,
+    metricsNamespace: process.env.JITR_METRICS_NAMESPACE ?? 'Jitr',
+  };
+  return deps;
+}
+
+/** Lambda entry point: the `$aws/events/certificates/registered/<caId>` event from a JITR topic rule. */
+export const handler = async (event: unknown): Promise<OnboardResult> => handleRegisteredEvent(event, containerDeps());

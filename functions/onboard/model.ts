@@ -1,0 +1,97 @@
+import type { TrustedCa } from '../fleet-config.js';
+import type { RegisteredEvent } from './event.js';
+
+/** What the workflow knows about a device certificate (from DescribeCertificate). Times are epoch ms. */
+export interface CertificateFacts {
+  certificateId: string;
+  certificateArn: string;
+  status: string;
+  /** Issuing CA as IoT recorded it; absent for certificates registered without a CA. */
+  caCertificateId?: string;
+  certificatePem: string;
+  notBefore: number;
+  notAfter: number;
+  /** When IoT registered the certificate (its creationDate): for JITR, the device's first connection with it. */
+  registeredAt: number;
+}
+
+/** What the workflow knows about a registered CA certificate (from DescribeCACertificate). */
+export interface CaFacts {
+  certificateId: string;
+  status: string;
+  certificatePem: string;
+}
+
+export interface ThingFacts {
+  thingName: string;
+  attributes: Record<string, string>;
+  thingTypeName?: string;
+}
+
+/** Thing attributes binding a Thing to the CA (and tenant, profile) whose certificate created it. */
+export const BINDING = {
+  ca: 'jitr_ca',
+  tenant: 'jitr_tenant',
+  profile: 'jitr_profile',
+} as const;
+
+export interface DeviceVerdict {
+  verdict: 'accept' | 'reject';
+  reasons: { code: string; message: string }[];
+  deviceId?: string;
+  thingName?: string;
+}
+
+/** Pure validation of a device certificate against its CA at a given time (certs/ behind it). */
+export type ValidateDevice = (input: {
+  certificatePem: string;
+  caCertificatePem: string;
+  ca: TrustedCa;
+  at: Date;
+}) => DeviceVerdict;
+
+/** Everything read so far for one event. `undefined` = not read yet; `null` = read, does not exist. */
+export interface Facts {
+  event: RegisteredEvent;
+  now: number;
+  certificate?: CertificateFacts | null;
+  ca?: CaFacts | null;
+  thing?: ThingFacts | null;
+  /** Certificate ARNs attached to the Thing. */
+  principals?: string[];
+  /** Descriptions of the Thing's other certificates (those that still exist). */
+  siblings?: CertificateFacts[];
+}
+
+export type Read = 'certificate' | 'ca' | 'thing' | 'principals' | 'siblings';
+
+export type Action =
+  | { type: 'createThing'; thingName: string; thingTypeName?: string; attributes: Record<string, string> }
+  | { type: 'addThingToGroup'; thingName: string; thingGroupName: string }
+  | { type: 'attachPolicy'; policyName: string; certificateArn: string }
+  | { type: 'attachThing'; thingName: string; certificateArn: string }
+  | { type: 'setStatus'; certificateId: string; status: 'ACTIVE' | 'REVOKED' | 'INACTIVE' }
+  | { type: 'retire'; certificateId: string; certificateArn: string; thingName: string; policyName: string };
+
+export type Decision =
+  | 'onboarded'
+  | 'rotated'
+  | 'duplicate'
+  | 'ignored'
+  | 'deferred'
+  | 'rejected'
+  | 'superseded'
+  | 'malformed';
+
+export interface Plan {
+  decision: Decision;
+  reasons: string[];
+  /** A security event: the certificate tried to take over a Thing it has no right to. */
+  security?: boolean;
+  deviceId?: string;
+  thingName?: string;
+  /** Stages run in order; the actions inside one stage are independent and run concurrently. */
+  stages: Action[][];
+}
+
+export type Step = { kind: 'read'; reads: Read[]; thingName?: string } | { kind: 'act'; plan: Plan };

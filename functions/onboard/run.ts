@@ -1,0 +1,85 @@
+import type { FleetConfigSource } from '../fleet-config.js';
+import { decisionLine, type Emit, errorLine } from '../telemetry.js';
+import { REASON } from './decide.js';
+import { parseRegisteredEvent } from './event.js';
+import { type Outcome, onboardCertificate, type WorkflowDeps } from './workflow.js';
+
+export interface OnboardDeps extends WorkflowDeps {
+  config: Pick<FleetConfigSource, 'get'>;
+  emit: Emit;
+  metricsNamespace: string;
+}
+
+/** What the handler returns (and the local rules engine records): the decision without any certificate material. */
+export type OnboardResult = Pick<Outcome, 'decision' | 'reasons'> &
+  Partial<Pick<Outcome, 'certificateId' | 'thingName' | 'apiCalls' | 'retired'>>;
+
+/**
+ * Handles one invocation: a malformed event is logged, counted and dropped (the reconciler still finds its certificate);
+ * a broken fleet configuration or an IoT failure that outlived the SDK's retries is logged and thrown, so Lambda retries
+ * the event and then sends it to the dead-letter queue.
+ */
+export async function handleRegisteredEvent(input: unknown, deps: OnboardDeps): Promise<OnboardResult> {
+  const started = deps.now();
+  const parsed = parseRegisteredEvent(input);
+  if (!parsed.ok) {
+    const line = decisionLine(
+      {
+        service: 'onboard',
+        decision: 'malformed',
+        reasons: [REASON.malformedEvent],
+        problems: parsed.problems.slice(0, 10),
+        apiCalls: 0,
+        apiDepth: 0,
+        durationMs: deps.now() - started,
+      },
+      deps.metricsNamespace,
+      started,
+    );
+    deps.emit(line);
+    return { decision: 'malformed', reasons: [REASON.malformedEvent] };
+  }
+  const { event } = parsed;
+  try {
+    const config = await deps.config.get();
+    const outcome = await onboardCertificate(event, config, deps);
+    deps.emit(
+      decisionLine(
+        {
+          service: 'onboard',
+          decision: outcome.decision,
+          reasons: outcome.reasons,
+          certificateId: outcome.certificateId,
+          caCertificateId: outcome.caCertificateId,
+          ...(outcome.thingName ? { thingName: outcome.thingName } : {}),
+          ...(outcome.deviceId ? { deviceId: outcome.deviceId } : {}),
+          ...(outcome.security ? { security: true } : {}),
+          apiCalls: outcome.apiCalls,
+          apiDepth: outcome.apiDepth,
+          ...(outcome.retired.length > 0 ? { retired: outcome.retired } : {}),
+          ...(outcome.deleteDeferred.length > 0 ? { deleteDeferred: outcome.deleteDeferred } : {}),
+          durationMs: deps.now() - started,
+        },
+        deps.metricsNamespace,
+        started,
+      ),
+    );
+    return {
+      decision: outcome.decision,
+      reasons: outcome.reasons,
+      certificateId: outcome.certificateId,
+      ...(outcome.thingName ? { thingName: outcome.thingName } : {}),
+      apiCalls: outcome.apiCalls,
+      retired: outcome.retired,
+    };
+  } catch (error) {
+    deps.emit(
+      errorLine('onboard', error, {
+        certificateId: event.certificateId,
+        caCertificateId: event.caCertificateId,
+        durationMs: deps.now() - started,
+      }),
+    );
+    throw error;
+  }
+}

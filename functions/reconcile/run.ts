@@ -1,0 +1,93 @@
+import type { FleetConfigSource } from '../fleet-config.js';
+import type { WorkflowDeps } from '../onboard/workflow.js';
+import { decisionLine, type Emit, errorLine } from '../telemetry.js';
+import type { CursorStore } from './cursor.js';
+import { type SweepReport, sweep } from './sweep.js';
+
+export interface ReconcileDeps extends WorkflowDeps {
+  config: Pick<FleetConfigSource, 'get'>;
+  cursor: CursorStore;
+  emit: Emit;
+  metricsNamespace: string;
+  maxCertificates: number;
+  pendingAgeMs: number;
+}
+
+export interface ReconcileResult {
+  examined: number;
+  onboarded: number;
+  retired: number;
+  errors: number;
+  pageToken?: string;
+}
+
+/** `{ pageToken }` in the event resumes there (manual runs); otherwise the stored cursor of the last scheduled run. */
+function pageTokenOf(event: unknown): string | undefined {
+  if (event && typeof event === 'object' && 'pageToken' in event) {
+    const token = (event as { pageToken: unknown }).pageToken;
+    return typeof token === 'string' ? token : undefined;
+  }
+  return undefined;
+}
+
+/** One scheduled reconcile run: sweep from the cursor, log every decision it made, store where it stopped. */
+export async function reconcile(event: unknown, deps: ReconcileDeps): Promise<ReconcileResult> {
+  const started = deps.now();
+  try {
+    const config = await deps.config.get();
+    const pageToken = pageTokenOf(event) ?? (await deps.cursor.load());
+    const report = await sweep(config, deps, {
+      maxCertificates: deps.maxCertificates,
+      pendingAgeMs: deps.pendingAgeMs,
+      ...(pageToken ? { pageToken } : {}),
+    });
+    for (const outcome of report.onboarding) {
+      deps.emit(
+        decisionLine(
+          {
+            service: 'reconcile',
+            decision: outcome.decision,
+            reasons: outcome.reasons,
+            certificateId: outcome.certificateId,
+            caCertificateId: outcome.caCertificateId,
+            ...(outcome.thingName ? { thingName: outcome.thingName } : {}),
+            ...(outcome.security ? { security: true } : {}),
+            apiCalls: outcome.apiCalls,
+            apiDepth: outcome.apiDepth,
+            ...(outcome.retired.length > 0 ? { retired: outcome.retired } : {}),
+            durationMs: 0,
+          },
+          deps.metricsNamespace,
+          started,
+        ),
+      );
+    }
+    await deps.cursor.save(report.pageToken);
+    deps.emit(summaryLine(report, deps.now() - started));
+    return {
+      examined: report.examined,
+      onboarded: report.onboarding.filter((o) => o.decision === 'onboarded' || o.decision === 'rotated').length,
+      retired: report.retired.length,
+      errors: report.errors.length,
+      ...(report.pageToken ? { pageToken: report.pageToken } : {}),
+    };
+  } catch (error) {
+    deps.emit(errorLine('reconcile', error, { durationMs: deps.now() - started }));
+    throw error;
+  }
+}
+
+function summaryLine(report: SweepReport, durationMs: number): Record<string, unknown> {
+  return {
+    level: report.errors.length > 0 ? 'WARN' : 'INFO',
+    message: 'reconcile run finished',
+    service: 'reconcile',
+    examined: report.examined,
+    onboarding: report.onboarding.length,
+    thingsChecked: report.thingsChecked,
+    retired: report.retired,
+    errors: report.errors.slice(0, 20),
+    complete: report.pageToken === undefined,
+    durationMs,
+  };
+}
