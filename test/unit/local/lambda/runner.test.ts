@@ -1,0 +1,114 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LambdaRunner } from '../../../../local/lambda/runner.js';
+import { loadService } from '../../../../local/lambda/service.js';
+
+// Runs the fixture service's handlers in real worker_threads "containers" (no sockets: the endpoint is never called).
+const fixture = join(import.meta.dirname, '..', '..', '..', 'fixtures', 'lambda-service');
+const region = 'eu-west-1';
+const accountId = '111122223333';
+const arn = (name: string) => `arn:aws:lambda:${region}:${accountId}:function:${name}`;
+
+describe('LambdaRunner', () => {
+  const sent: { queue: string; body: Record<string, unknown> }[] = [];
+  let cacheDir: string;
+  let runner: LambdaRunner;
+  const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
+
+  beforeAll(() => {
+    process.env.JITR_FIXTURE_PARENT_ONLY = 'must not leak';
+    cacheDir = mkdtempSync(join(tmpdir(), 'jitr-lambda-'));
+    const service = loadService(fixture, {
+      region,
+      accountId,
+      queueUrl: (name) => `http://127.0.0.1:1/${accountId}/${name}`,
+    });
+    runner = new LambdaRunner({
+      service,
+      cacheDir,
+      endpoint: 'http://127.0.0.1:1',
+      concurrency: 2,
+      retryDelaysMs: [5, 10],
+      logs: silent,
+      sendToQueue: (queue, body) => {
+        sent.push({ queue, body: JSON.parse(body) });
+        return true;
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await runner.stop();
+    delete process.env.JITR_FIXTURE_PARENT_ONLY;
+    rmSync(cacheDir, { recursive: true, force: true });
+  });
+
+  it('runs a handler with the function environment pointed at the emulator, not the parent environment', async () => {
+    const outcome = await runner.invoke(arn('fixture-dev-echo'), { hello: 1 });
+    expect(outcome.ok).toBe(true);
+    const result = outcome.ok ? (outcome.result as Record<string, Record<string, unknown>>) : {};
+    expect(result.event).toEqual({ hello: 1 });
+    expect(result.env).toMatchObject({
+      GREETING: 'hello from fixture',
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:1',
+      AWS_REGION: region,
+      DLQ_URL: `http://127.0.0.1:1/${accountId}/fixture-dev-failures`,
+    });
+    expect(result.env?.HOME_LEAKED).toBeUndefined();
+  });
+
+  it('initialises the module once per container and reuses warm containers', async () => {
+    const first = await runner.invoke('fixture-dev-echo', {});
+    const second = await runner.invoke('fixture-dev-echo', {});
+    const [a, b] = [first, second].map((o) =>
+      o.ok ? (o.result as { threadId: number; initialisations: number }) : undefined,
+    );
+    expect(b?.threadId).toBe(a?.threadId);
+    expect(b?.initialisations).toBe(1);
+  });
+
+  it('never runs more invocations at once than the concurrency bound', async () => {
+    const outcomes = await Promise.all(
+      Array.from({ length: 6 }, () => runner.invoke('fixture-dev-echo', { waitMs: 30 })),
+    );
+    const threads = new Set(outcomes.map((o) => (o.ok ? (o.result as { threadId: number }).threadId : -1)));
+    expect(outcomes.every((o) => o.ok)).toBe(true);
+    expect(threads.size).toBeLessThanOrEqual(2);
+  });
+
+  it('supports callback-style handlers', async () => {
+    const outcome = await runner.invoke('fixture-dev-callback', { x: 1 });
+    expect(outcome).toMatchObject({ ok: true, result: { viaCallback: { x: 1 } } });
+  });
+
+  it('retries a failing asynchronous invocation twice, then sends it to the on-failure destination', async () => {
+    const accepted = runner.invokeAsync(arn('fixture-dev-fail'), { reason: 'bad tenant' });
+    expect(accepted.accepted).toBe(true);
+    await runner.idle();
+    const attempts = runner.invocations().filter((record) => record.functionName === 'fixture-dev-fail');
+    expect(attempts.map((record) => record.attempt)).toEqual([1, 2, 3]);
+    expect(new Set(attempts.map((record) => record.requestId)).size).toBe(1);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.queue).toBe('fixture-dev-failures');
+    expect(sent[0]?.body).toMatchObject({
+      requestContext: { condition: 'RetriesExhausted', approximateInvokeCount: 3 },
+      requestPayload: { reason: 'bad tenant' },
+      responsePayload: { errorType: 'TypeError', errorMessage: 'refused: bad tenant' },
+    });
+  });
+
+  it('refuses an asynchronous invocation of a function the service does not have', () => {
+    expect(runner.invokeAsync(arn('fixture-dev-nope'), {})).toEqual({ accepted: false, code: 'FUNCTION_NOT_FOUND' });
+    expect(runner.invokeAsync(`arn:aws:lambda:us-west-2:${accountId}:function:fixture-dev-echo`, {}).accepted).toBe(
+      false,
+    );
+  });
+
+  it('times out a handler that runs past its timeout', async () => {
+    const outcome = await runner.invoke('fixture-dev-slow', {});
+    expect(outcome).toMatchObject({ ok: false, error: { errorType: 'Sandbox.Timedout' } });
+  });
+});
