@@ -6,4 +6,5 @@ import type { Command } from './command.js';
  */
 export const commandLoaders: Record<string, () => Promise<Command>> = {
   demo: async () => (await import('../commands/demo.js')).command,
+  'local start': async () => (await import('../commands/local-start.js')).command,
 };
