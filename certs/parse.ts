@@ -1,10 +1,17 @@
 import { createHash, X509Certificate } from 'node:crypto';
+import { readTlv } from './der.js';
 import { MalformedCertificateError } from './errors.js';
+import { fieldsOf } from './fields.js';
 
-/** One parsed certificate: the DER as AWS hashes it, Node's fast parser view, and the AWS certificateId. */
+/** One parsed certificate: the DER as AWS hashes it, Node's parser view, and the AWS certificateId. */
 export interface LoadedCertificate {
   der: Uint8Array;
-  x509: X509Certificate;
+  /**
+   * Node's X509Certificate, built on first access: constructing one costs ~110 us, more than the rest of a validation
+   * (see docs/benchmarks.md), and the validator does not need it. Throws MalformedCertificateError if OpenSSL refuses
+   * a certificate whose structure parsed.
+   */
+  readonly x509: X509Certificate;
   /** Lowercase hex SHA-256 of the DER: AWS IoT's certificateId. */
   certificateId: string;
 }
@@ -18,7 +25,9 @@ export function certificateId(der: Uint8Array): string {
 }
 
 export function toPem(der: Uint8Array): string {
-  const body = Buffer.from(der).toString('base64').replace(/.{1,64}/g, '$&\n');
+  const body = Buffer.from(der)
+    .toString('base64')
+    .replace(/.{1,64}/g, '$&\n');
   return `-----BEGIN CERTIFICATE-----\n${body}-----END CERTIFICATE-----\n`;
 }
 
@@ -27,16 +36,41 @@ function looksLikePem(bytes: Uint8Array): boolean {
   return head.includes('-----BEGIN ');
 }
 
-function loadDer(der: Uint8Array, where: string): LoadedCertificate {
-  let x509: X509Certificate;
-  try {
-    x509 = new X509Certificate(der);
-  } catch (error) {
-    throw new MalformedCertificateError(`${where} is not a valid X.509 certificate`, { cause: error });
+class ParsedCertificate implements LoadedCertificate {
+  readonly der: Uint8Array;
+  readonly certificateId: string;
+  #x509: X509Certificate | undefined;
+  readonly #where: string;
+
+  constructor(der: Uint8Array, where: string) {
+    this.der = der;
+    this.certificateId = certificateId(der);
+    this.#where = where;
   }
-  // Node accepts trailing bytes after the certificate; AWS hashes exactly the certificate's DER.
-  const exact = new Uint8Array(x509.raw);
-  return { der: exact, x509, certificateId: certificateId(exact) };
+
+  get x509(): X509Certificate {
+    if (!this.#x509) {
+      try {
+        this.#x509 = new X509Certificate(this.der);
+      } catch (error) {
+        throw new MalformedCertificateError(`${this.#where} is not a valid X.509 certificate`, { cause: error });
+      }
+    }
+    return this.#x509;
+  }
+}
+
+function loadDer(bytes: Uint8Array, where: string): LoadedCertificate {
+  let der: Uint8Array;
+  try {
+    // AWS hashes exactly the certificate's DER: anything after the outer SEQUENCE is not part of it.
+    der = bytes.subarray(0, readTlv(bytes, 0).end);
+    fieldsOf(der);
+  } catch (error) {
+    const detail = error instanceof Error ? `: ${error.message}` : '';
+    throw new MalformedCertificateError(`${where} is not a valid X.509 certificate${detail}`, { cause: error });
+  }
+  return new ParsedCertificate(der, where);
 }
 
 /** Splits concatenated DER certificates by reading each outer SEQUENCE's length. */
@@ -45,23 +79,7 @@ function splitDer(bytes: Uint8Array): Uint8Array[] {
   let offset = 0;
   while (offset < bytes.length) {
     if (bytes[offset] !== 0x30) throw new MalformedCertificateError('DER input does not start with an ASN.1 SEQUENCE');
-    const first = bytes[offset + 1];
-    if (first === undefined) throw new MalformedCertificateError('DER input is truncated');
-    let length = first;
-    let header = 2;
-    if (first & 0x80) {
-      const count = first & 0x7f;
-      if (count === 0 || count > 4) throw new MalformedCertificateError('DER input has an unsupported length encoding');
-      length = 0;
-      for (let i = 0; i < count; i++) {
-        const byte = bytes[offset + 2 + i];
-        if (byte === undefined) throw new MalformedCertificateError('DER input is truncated');
-        length = length * 256 + byte;
-      }
-      header += count;
-    }
-    const end = offset + header + length;
-    if (end > bytes.length) throw new MalformedCertificateError('DER input is truncated');
+    const { end } = readTlv(bytes, offset);
     parts.push(bytes.subarray(offset, end));
     offset = end;
   }
