@@ -1,10 +1,13 @@
+import { randomBytes } from 'node:crypto'; // gateway: per-run data-plane directory
 import { readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path'; // gateway: data-plane directory
 import type { IssuedCa } from '../certs/issue.js';
 import { ControlPlane } from './control-plane/http.js';
 import { endpointAddress } from './control-plane/iot/account.js';
 import { createAmazonCa } from './control-plane/iot/amazon-ca.js';
 import { EmulatorConfigError } from './errors.js';
 import { FaultInjector, parseFaultSpec } from './faults.js';
+import { startDataPlane } from './gateway/data-plane.js'; // gateway: data plane
 import { QuotaLimiter } from './quotas.js';
 import { RegistryStore } from './state/store.js';
 
@@ -108,18 +111,29 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalEmula
   const controlPlane = new ControlPlane({ store, quotas, faults, amazonCa: () => (amazonCa ??= createAmazonCa()) });
   const controlPlaneUrl = await controlPlane.listen(options.apiPort ?? 0);
 
-  // gateway: start the TLS MQTT gateway here, e.g.
-  //   const gateway = await startGateway({ store, faults, port: options.mqttPort ?? 0, region, accountId, endpoint });
-  // and set `mqtt` / `serverCa` from it.
-  const mqtt = '';
-  const serverCa = '';
-  // gateway: start the rules engine here (it reads store.listTopicRules() and store.events 'topic-rules-changed'),
-  //   passing { concurrency: options.concurrency ?? 10, controlPlane: controlPlaneUrl, region, accountId }.
+  // gateway: the data plane (TLS MQTT gateway with JITR, rules engine, Lambda runner for ./serverless.yml).
+  const dataPlane = await startDataPlane({
+    store,
+    directory: join(process.cwd(), '.jitr', 'local', `${process.pid}-${randomBytes(4).toString('hex')}`),
+    controlPlaneUrl,
+    queueUrl: (name) => `${controlPlaneUrl}/${accountId}/${name}`,
+    hostnames: ['iot:Data-ATS', 'iot:Data'].map((type) => endpointAddress(accountId, region, type)),
+    faults,
+    concurrency: options.concurrency ?? 10,
+    removeDirectoryOnStop: true,
+    ...(options.mqttPort !== undefined ? { mqttPort: options.mqttPort } : {}),
+    log: (line) => {
+      if (process.env.JITR_DEBUG) process.stderr.write(`${JSON.stringify({ component: 'gateway', ...line })}\n`);
+    },
+  });
+  const mqtt = dataPlane.gateway.url;
+  const serverCa = dataPlane.gateway.serverCa;
 
   let stopped: Promise<void> | undefined;
   const stop = () => {
     stopped ??= (async () => {
       // gateway: stop the rules engine, then the gateway, before the control plane (handlers may still call it).
+      await dataPlane.stop();
       await controlPlane.close();
       if (options.statePath) await saveState(store, options.statePath);
     })();

@@ -20,6 +20,8 @@ export interface LambdaRunnerOptions {
   retryDelaysMs?: number[];
   /** Delivers an on-failure record to a local SQS queue; false when the queue does not exist. */
   sendToQueue: (queueName: string, body: string) => boolean;
+  /** Called once before the first invocation (creates the service's queues locally). */
+  prepare?: () => void;
   /** Handler console output (CloudWatch Logs in AWS). */
   logs?: Writable;
   log?: (line: { event: string; code?: string; [field: string]: unknown }) => void;
@@ -48,7 +50,9 @@ export class LambdaRunner {
   private readonly bundles = new Map<string, Promise<string>>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly history: InvocationRecord[] = [];
-  private readonly options: Required<Omit<LambdaRunnerOptions, 'log'>> & Pick<LambdaRunnerOptions, 'log'>;
+  private readonly options: Required<Omit<LambdaRunnerOptions, 'log' | 'prepare'>> &
+    Pick<LambdaRunnerOptions, 'log' | 'prepare'>;
+  private prepared = false;
 
   constructor(options: LambdaRunnerOptions) {
     this.options = {
@@ -160,6 +164,10 @@ export class LambdaRunner {
     requestId: string,
   ): Promise<InvocationOutcome> {
     let outcome: InvocationOutcome;
+    if (!this.prepared) {
+      this.prepared = true;
+      this.options.prepare?.();
+    }
     try {
       const spec = await this.spec(fn);
       outcome = await this.pool.invoke(spec, event, requestId);

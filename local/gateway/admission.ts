@@ -1,0 +1,112 @@
+import { X509Certificate } from 'node:crypto';
+import { certificateId } from '../../certs/parse.js';
+import type { CaCertificateRecord, CertificateRecord } from '../state/model.js';
+import type { RegistryStore } from '../state/store.js';
+
+/**
+ * What the gateway does with a TLS connection, decided from the client's leaf certificate alone (AWS IoT Core's
+ * rules, see DESIGN.md "JITR"). Pure apart from reading the store.
+ */
+export type Admission =
+  | { kind: 'connect'; certificate: CertificateRecord }
+  /** Known and PENDING_ACTIVATION: publish the registration event again, drop without CONNACK. */
+  | { kind: 'pending'; certificate: CertificateRecord }
+  /** Unknown, from a registered ACTIVE CA with auto-registration on, signature verified: register, publish, drop. */
+  | { kind: 'auto-register'; ca: CaCertificateRecord; certificatePem: string }
+  | { kind: 'refuse'; code: RefusalCode; detail: string };
+
+export type RefusalCode =
+  | 'MALFORMED_CERTIFICATE'
+  | 'CERTIFICATE_NOT_YET_VALID'
+  | 'CERTIFICATE_EXPIRED'
+  | 'CERTIFICATE_REVOKED'
+  | 'CERTIFICATE_INACTIVE'
+  | 'CERTIFICATE_NOT_ACTIVE'
+  | 'UNKNOWN_ISSUER'
+  | 'BAD_SIGNATURE'
+  | 'CA_INACTIVE'
+  | 'AUTO_REGISTRATION_DISABLED';
+
+type AdmissionStore = Pick<RegistryStore, 'getCertificate' | 'findCasBySubject'>;
+
+const caKeys = new WeakMap<CaCertificateRecord, X509Certificate>();
+function caCertificate(ca: CaCertificateRecord): X509Certificate {
+  let parsed = caKeys.get(ca);
+  if (!parsed) {
+    parsed = new X509Certificate(ca.certificatePem);
+    caKeys.set(ca, parsed);
+  }
+  return parsed;
+}
+
+export function admit(store: AdmissionStore, leafDer: Uint8Array, now: number): Admission {
+  let leaf: X509Certificate;
+  try {
+    leaf = new X509Certificate(leafDer);
+  } catch {
+    return { kind: 'refuse', code: 'MALFORMED_CERTIFICATE', detail: 'the client certificate does not parse' };
+  }
+  if (Date.parse(leaf.validFrom) > now)
+    return { kind: 'refuse', code: 'CERTIFICATE_NOT_YET_VALID', detail: leaf.validFrom };
+  if (Date.parse(leaf.validTo) < now) return { kind: 'refuse', code: 'CERTIFICATE_EXPIRED', detail: leaf.validTo };
+
+  const id = certificateId(new Uint8Array(leaf.raw));
+  const known = store.getCertificate(id);
+  if (known) {
+    switch (known.status) {
+      case 'ACTIVE':
+        return { kind: 'connect', certificate: known };
+      case 'PENDING_ACTIVATION':
+        return { kind: 'pending', certificate: known };
+      case 'REVOKED':
+        return { kind: 'refuse', code: 'CERTIFICATE_REVOKED', detail: id };
+      case 'INACTIVE':
+        return { kind: 'refuse', code: 'CERTIFICATE_INACTIVE', detail: id };
+      default:
+        return { kind: 'refuse', code: 'CERTIFICATE_NOT_ACTIVE', detail: `${id} is ${known.status}` };
+    }
+  }
+
+  const candidates = store.findCasBySubject(leaf.issuer);
+  if (candidates.length === 0) return { kind: 'refuse', code: 'UNKNOWN_ISSUER', detail: leaf.issuer };
+  // Several registered CAs may share a Subject (AWS allows it); the one whose key signed the leaf decides.
+  const signer = candidates.find((ca) => {
+    try {
+      return leaf.verify(caCertificate(ca).publicKey);
+    } catch {
+      return false;
+    }
+  });
+  if (!signer)
+    return { kind: 'refuse', code: 'BAD_SIGNATURE', detail: `no registered CA named ${leaf.issuer} signed it` };
+  if (signer.status !== 'ACTIVE') return { kind: 'refuse', code: 'CA_INACTIVE', detail: signer.certificateId };
+  if (signer.autoRegistrationStatus !== 'ENABLE') {
+    return { kind: 'refuse', code: 'AUTO_REGISTRATION_DISABLED', detail: signer.certificateId };
+  }
+  return { kind: 'auto-register', ca: signer, certificatePem: leaf.toString() };
+}
+
+/** The event AWS IoT publishes on `$aws/events/certificates/registered/<caCertificateId>` (DESIGN.md). */
+export interface RegistrationEvent {
+  certificateId: string;
+  caCertificateId: string;
+  timestamp: number;
+  certificateStatus: 'PENDING_ACTIVATION';
+  awsAccountId: string;
+  certificateRegistrationTimestamp: number;
+}
+
+export function registrationTopic(caCertificateId: string): string {
+  return `$aws/events/certificates/registered/${caCertificateId}`;
+}
+
+export function registrationEvent(certificate: CertificateRecord, accountId: string, now: number): RegistrationEvent {
+  return {
+    certificateId: certificate.certificateId,
+    caCertificateId: certificate.caCertificateId ?? '',
+    timestamp: now,
+    certificateStatus: 'PENDING_ACTIVATION',
+    awsAccountId: accountId,
+    certificateRegistrationTimestamp: certificate.creationDate,
+  };
+}

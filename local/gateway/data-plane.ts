@@ -1,0 +1,120 @@
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Writable } from 'node:stream';
+import type { FaultInjector } from '../faults.js';
+import { LambdaRunner } from '../lambda/runner.js';
+import { type LocalService, loadService } from '../lambda/service.js';
+import { RulesEngine } from '../rules/engine.js';
+import type { RegistryStore } from '../state/store.js';
+import { type GatewayLog, type MqttGateway, startGateway } from './gateway.js';
+
+/**
+ * The emulator's data plane in one piece, for `startLocal`: the TLS MQTT gateway with JITR, the rules engine fed by
+ * every message the broker carries, and the Lambda runner for serverless.yml's functions.
+ */
+export interface DataPlaneOptions {
+  store: RegistryStore;
+  /** Where the server CA file and the Lambda bundles go (e.g. `<repo>/.jitr/local`). */
+  directory: string;
+  /** The control plane's base URL: handlers get it as AWS_ENDPOINT_URL. */
+  controlPlaneUrl: string;
+  /** Queue URL the control plane's SQS gives a queue name (for `Ref: <queue>` in serverless.yml). */
+  queueUrl: (name: string) => string;
+  mqttPort?: number;
+  /** Host names the server certificate also covers (the DescribeEndpoint host). */
+  hostnames?: string[];
+  /** Directory holding serverless.yml (default: the working directory). No file: lambda actions cannot run. */
+  serviceDirectory?: string;
+  stage?: string;
+  concurrency?: number;
+  retryDelaysMs?: number[];
+  faults?: Pick<FaultInjector, 'shouldDropEvent' | 'shouldDuplicateEvent'>;
+  log?: GatewayLog;
+  /** Handler console output (default stderr). */
+  functionLogs?: Writable;
+  /** Remove `directory` on stop (a per-run directory: the server CA and bundles are useless afterwards). */
+  removeDirectoryOnStop?: boolean;
+}
+
+export interface DataPlane {
+  gateway: MqttGateway;
+  rules: RulesEngine;
+  lambda?: LambdaRunner;
+  stop(): Promise<void>;
+}
+
+export async function startDataPlane(options: DataPlaneOptions): Promise<DataPlane> {
+  const { store } = options;
+  const now = () => Date.now();
+  const log: GatewayLog = options.log ?? (() => {});
+  const serviceDirectory = options.serviceDirectory ?? process.cwd();
+  let lambda: LambdaRunner | undefined;
+  let service: LocalService | undefined;
+  if (existsSync(join(serviceDirectory, 'serverless.yml'))) {
+    try {
+      service = loadService(serviceDirectory, {
+        region: store.scope.region,
+        accountId: store.scope.accountId,
+        queueUrl: options.queueUrl,
+        ...(options.stage !== undefined ? { stage: options.stage } : {}),
+      });
+    } catch (error) {
+      // The broker and rules still run; lambda actions then fail as "function not found" and are reported.
+      const code = (error as { code?: string }).code ?? 'SERVICE_INVALID';
+      log({ event: 'lambda-disabled', code, message: (error as Error).message });
+    }
+  } else {
+    log({ event: 'lambda-disabled', code: 'SERVICE_NOT_FOUND', directory: serviceDirectory });
+  }
+  if (service) {
+    const queues = service.queues;
+    lambda = new LambdaRunner({
+      service,
+      // "Deploy" the stack's queues when a function first runs, so its destination and `Ref: <queue>` exist
+      // (not at start: an emulator that never runs a function keeps an empty SQS, as a fresh account has).
+      prepare: () => {
+        for (const queue of queues) if (!store.queues.get(queue.name)) store.queues.create(queue.name, {}, now());
+      },
+      cacheDir: join(options.directory, 'lambda'),
+      endpoint: options.controlPlaneUrl,
+      sendToQueue: (name, body) => store.queues.send(name, body, now()) !== undefined,
+      log,
+      ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+      ...(options.retryDelaysMs !== undefined ? { retryDelaysMs: options.retryDelaysMs } : {}),
+      ...(options.functionLogs !== undefined ? { logs: options.functionLogs } : {}),
+    });
+  }
+  const faults = options.faults;
+  const gateway = await startGateway({
+    store,
+    directory: options.directory,
+    log,
+    ...(options.mqttPort !== undefined ? { port: options.mqttPort } : {}),
+    ...(options.hostnames !== undefined ? { hostnames: options.hostnames } : {}),
+    ...(faults
+      ? {
+          eventFate: () =>
+            faults.shouldDropEvent() ? 'drop' : faults.shouldDuplicateEvent() ? 'duplicate' : 'deliver',
+        }
+      : {}),
+  });
+  const rules = new RulesEngine({
+    store,
+    publish: (topic, payload) => gateway.publish(topic, payload),
+    log,
+    ...(lambda ? { lambda } : {}),
+  });
+  gateway.onMessage((message) => rules.handle(message));
+  return {
+    gateway,
+    rules,
+    ...(lambda ? { lambda } : {}),
+    async stop() {
+      rules.stop();
+      await gateway.stop();
+      await lambda?.stop();
+      if (options.removeDirectoryOnStop) await rm(options.directory, { recursive: true, force: true });
+    },
+  };
+}
