@@ -6,5 +6,9 @@ import type { Command } from './command.js';
  */
 export const commandLoaders: Record<string, () => Promise<Command>> = {
   demo: async () => (await import('../commands/demo.js')).command,
+  'ca create': async () => (await import('../commands/ca-create.js')).command,
+  'ca verification-cert': async () => (await import('../commands/ca-verification-cert.js')).command,
+  'device issue': async () => (await import('../commands/device-issue.js')).command,
+  'cert inspect': async () => (await import('../commands/cert-inspect.js')).command,
   'local start': async () => (await import('../commands/local-start.js')).command,
 };

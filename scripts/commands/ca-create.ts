@@ -1,0 +1,73 @@
+import { createFleetCa, isTenantId } from '../../certs/fleet.js';
+import { parseCertificate } from '../../certs/parse.js';
+import { PROFILES } from '../../certs/profiles.js';
+import { summarizeCertificate } from '../../certs/summary.js';
+import type { Command } from '../cli/command.js';
+import { UsageError } from '../cli/errors.js';
+import { oneOf, optionalInteger, optionalString, requiredString } from '../cli/flags.js';
+import { asInputErrors, CA_FILES, refuseExisting, writeOutputFiles } from './ca-files.js';
+
+export const command: Command = {
+  path: ['ca', 'create'],
+  summary: 'Create a fleet CA (azure-sphere tenant CA, microchip root + signer, or a generic root)',
+  usage:
+    'Usage: jitr ca create --profile <azure-sphere|microchip|generic> --out DIR [--name CN] [--tenant-id GUID] [--days N] [--json]',
+  options: {
+    profile: { type: 'string' },
+    out: { type: 'string' },
+    name: { type: 'string' },
+    'tenant-id': { type: 'string' },
+    days: { type: 'string' },
+  },
+  async run(input) {
+    const profile = oneOf(input, 'profile', PROFILES);
+    if (!profile) throw new UsageError(`--profile is required\n${this.usage}`);
+    const out = requiredString(input, 'out');
+    const commonName = optionalString(input, 'name');
+    if (commonName !== undefined && commonName.trim() === '') throw new UsageError('--name must not be empty');
+    const tenantId = optionalString(input, 'tenant-id');
+    if (tenantId !== undefined && profile !== 'azure-sphere')
+      throw new UsageError('--tenant-id applies to --profile azure-sphere only');
+    if (tenantId !== undefined && !isTenantId(tenantId))
+      throw new UsageError(`--tenant-id must be a GUID, got "${tenantId}"`);
+    const days = optionalInteger(input, 'days', { min: 1, max: 36_500 });
+
+    const names = profile === 'microchip' ? Object.values(CA_FILES) : [CA_FILES.certificate, CA_FILES.key];
+    refuseExisting(out, names);
+    const fleet = await asInputErrors(() =>
+      createFleetCa(profile, {
+        ...(tenantId !== undefined ? { tenantId } : {}),
+        ...(commonName !== undefined ? { commonName } : {}),
+        ...(days !== undefined ? { days } : {}),
+      }),
+    );
+    const files: { name: string; content: string; secret?: boolean }[] = [
+      { name: CA_FILES.certificate, content: fleet.certificatePem },
+      { name: CA_FILES.key, content: fleet.privateKeyPem, secret: true },
+    ];
+    if (fleet.root) {
+      files.push({ name: CA_FILES.rootCertificate, content: fleet.root.certificatePem });
+      files.push({ name: CA_FILES.rootKey, content: fleet.root.privateKeyPem, secret: true });
+    }
+    const written = writeOutputFiles(out, files);
+    const summary = summarizeCertificate(parseCertificate(fleet.certificatePem));
+    const data = {
+      profile,
+      certificateId: fleet.certificateId,
+      subject: summary.subject,
+      notAfter: summary.notAfter,
+      ...(fleet.tenantId !== undefined ? { tenantId: fleet.tenantId } : {}),
+      ...(fleet.root ? { rootCertificateId: fleet.root.certificateId } : {}),
+      files: written,
+    };
+    const human = [
+      `Created ${profile} CA "${summary.subject}"`,
+      `  certificateId  ${fleet.certificateId}`,
+      ...(fleet.tenantId !== undefined ? [`  tenant         ${fleet.tenantId}`] : []),
+      ...(fleet.root ? [`  root           ${fleet.root.certificateId}`] : []),
+      `  valid until    ${summary.notAfter}`,
+      ...Object.values(written).map((path) => `  wrote          ${path}`),
+    ].join('\n');
+    return { data, human };
+  },
+};
