@@ -1,0 +1,105 @@
+import {
+  CreateQueueCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+} from '@aws-sdk/client-sqs';
+import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { describe, expect, it } from 'vitest';
+import { sqsClientFor, ssmClientFor, stsClientFor, withEmulator } from '../helpers/aws.js';
+import { failureOf } from './control-plane-fixtures.js';
+
+describe('control plane: SSM, SQS and STS pieces', () => {
+  const local = withEmulator({ accountId: '111122223333' });
+  const ssm = () => ssmClientFor(local.emulator);
+  const sqs = () => sqsClientFor(local.emulator);
+
+  // https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html
+  // Overwrite defaults to false: "ParameterAlreadyExists: The parameter already exists."
+  it('refuses to overwrite a parameter unless Overwrite is set, then bumps its version', async () => {
+    const first = await ssm().send(new PutParameterCommand({ Name: '/jitr/ca', Value: 'one', Type: 'String' }));
+    expect(first.Version).toBe(1);
+    const failure = await failureOf(
+      ssm().send(new PutParameterCommand({ Name: '/jitr/ca', Value: 'two', Type: 'String' })),
+    );
+    expect(failure.name).toBe('ParameterAlreadyExists');
+    const second = await ssm().send(new PutParameterCommand({ Name: '/jitr/ca', Value: 'two', Overwrite: true }));
+    expect(second.Version).toBe(2);
+    expect((await ssm().send(new GetParameterCommand({ Name: '/jitr/ca' }))).Parameter).toMatchObject({
+      Value: 'two',
+      Version: 2,
+    });
+  });
+
+  // https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameter.html
+  // WithDecryption: "Return decrypted values for secure string parameters. This flag is ignored for String and StringList".
+  it('returns a SecureString in clear only WithDecryption', async () => {
+    await ssm().send(new PutParameterCommand({ Name: '/jitr/secret', Value: 's3cret', Type: 'SecureString' }));
+    const sealed = await ssm().send(new GetParameterCommand({ Name: '/jitr/secret' }));
+    const clear = await ssm().send(new GetParameterCommand({ Name: '/jitr/secret', WithDecryption: true }));
+    expect(sealed.Parameter?.Value).not.toBe('s3cret');
+    expect(clear.Parameter).toMatchObject({ Value: 's3cret', Type: 'SecureString' });
+  });
+
+  // https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameter.html (ParameterNotFound)
+  it('answers ParameterNotFound for a missing parameter', async () => {
+    expect((await failureOf(ssm().send(new GetParameterCommand({ Name: '/missing' })))).name).toBe('ParameterNotFound');
+  });
+
+  // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html
+  // "If you provide the name of an existing queue along with the exact names and values of all the queue's attributes,
+  // CreateQueue returns the queue URL for the existing queue."
+  it('creates a queue idempotently and finds its URL by name', async () => {
+    const created = await sqs().send(new CreateQueueCommand({ QueueName: 'onboard-dlq' }));
+    const again = await sqs().send(new CreateQueueCommand({ QueueName: 'onboard-dlq' }));
+    const found = await sqs().send(new GetQueueUrlCommand({ QueueName: 'onboard-dlq' }));
+    expect(again.QueueUrl).toBe(created.QueueUrl);
+    expect(found.QueueUrl).toBe(created.QueueUrl);
+    expect((await failureOf(sqs().send(new GetQueueUrlCommand({ QueueName: 'nope' })))).name).toBe('QueueDoesNotExist');
+  });
+
+  // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-visibility-timeout.html
+  it('hides a received message for its visibility timeout and deletes it by receipt handle', async () => {
+    const { QueueUrl } = await sqs().send(new CreateQueueCommand({ QueueName: 'visibility' }));
+    await sqs().send(new SendMessageCommand({ QueueUrl, MessageBody: 'event-1' }));
+    const received = await sqs().send(
+      new ReceiveMessageCommand({ QueueUrl, VisibilityTimeout: 60, MessageSystemAttributeNames: ['All'] }),
+    );
+    const message = received.Messages?.[0];
+    expect(message?.Body).toBe('event-1');
+    expect(message?.Attributes?.ApproximateReceiveCount).toBe('1');
+    expect((await sqs().send(new ReceiveMessageCommand({ QueueUrl }))).Messages).toBeUndefined();
+    const attributes = await sqs().send(
+      new GetQueueAttributesCommand({
+        QueueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    expect(attributes.Attributes).toEqual({
+      ApproximateNumberOfMessages: '0',
+      ApproximateNumberOfMessagesNotVisible: '1',
+    });
+    await sqs().send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: message?.ReceiptHandle }));
+    const after = await sqs().send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }));
+    expect(after.Attributes?.ApproximateNumberOfMessagesNotVisible).toBe('0');
+  });
+
+  // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-short-and-long-polling.html
+  it('long-polls: a receive waiting with WaitTimeSeconds gets a message sent meanwhile', async () => {
+    const { QueueUrl } = await sqs().send(new CreateQueueCommand({ QueueName: 'long-poll' }));
+    const waiting = sqs().send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 20 }));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sqs().send(new SendMessageCommand({ QueueUrl, MessageBody: 'late' }));
+    expect((await waiting).Messages?.[0]?.Body).toBe('late');
+  });
+
+  // https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html
+  it('names the emulated account as the caller', async () => {
+    const identity = await stsClientFor(local.emulator).send(new GetCallerIdentityCommand({}));
+    expect(identity.Account).toBe('111122223333');
+    expect(identity.Arn).toBe('arn:aws:iam::111122223333:user/test');
+  });
+});
