@@ -11,4 +11,5 @@ export const commandLoaders: Record<string, () => Promise<Command>> = {
   'device issue': async () => (await import('../commands/device-issue.js')).command,
   'cert inspect': async () => (await import('../commands/cert-inspect.js')).command,
   'local start': async () => (await import('../commands/local-start.js')).command,
+  preconfigure: async () => (await import('../commands/preconfigure.js')).command,
 };

@@ -1,0 +1,101 @@
+import type { ProfileName } from '../../certs/profiles.js';
+import { PROFILES } from '../../certs/profiles.js';
+import type { Command } from '../cli/command.js';
+import { ExitCode } from '../cli/errors.js';
+import { flag, oneOf, optionalString, requiredString } from '../cli/flags.js';
+import { table } from '../cli/output.js';
+import { progressOn, readBytes, withClients } from '../operator/command-support.js';
+import { type PreconfigureResult, ProofRequiredError, preconfigure } from '../operator/preconfigure.js';
+
+export const command: Command = {
+  path: ['preconfigure'],
+  summary: 'Register a fleet CA and set up its policy, fleet configuration and topic rule (idempotent)',
+  usage: [
+    'Usage: jitr preconfigure --ca-cert FILE (--ca-key FILE | --verification-cert FILE | --sni-only) --profile P',
+    '         [--tenant-id GUID] [--pattern REGEX] [--policy-name NAME] [--stage S] [--function-arn ARN]',
+    '         [--error-role-arn ARN] [--label TEXT] [--dry-run] [--json]',
+    `  --profile  ${PROFILES.join(' | ')}`,
+    '  Without --ca-key, --verification-cert or --sni-only it prints the registration code and the command that',
+    '  downloads the proof (Azure Sphere), then exits 2.',
+  ].join('\n'),
+  options: {
+    'ca-cert': { type: 'string' },
+    'ca-key': { type: 'string' },
+    'verification-cert': { type: 'string' },
+    'sni-only': { type: 'boolean' },
+    profile: { type: 'string' },
+    'tenant-id': { type: 'string' },
+    pattern: { type: 'string' },
+    'policy-name': { type: 'string' },
+    stage: { type: 'string' },
+    'function-arn': { type: 'string' },
+    'error-role-arn': { type: 'string' },
+    label: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+  },
+  async run(input) {
+    const caPath = requiredString(input, 'ca-cert');
+    const profile = oneOf(input, 'profile', PROFILES) ?? requiredString(input, 'profile');
+    const keyPath = optionalString(input, 'ca-key');
+    const proofPath = optionalString(input, 'verification-cert');
+    const optional = (name: string) => {
+      const value = optionalString(input, name);
+      return value === undefined ? {} : { [camel(name)]: value };
+    };
+    try {
+      const result = await withClients(input, (clients) =>
+        preconfigure(clients, {
+          caCertificate: readBytes(caPath, 'CA certificate'),
+          ...(keyPath !== undefined ? { caKey: readBytes(keyPath, 'CA private key') } : {}),
+          ...(proofPath !== undefined
+            ? { verificationCertificate: readBytes(proofPath, 'verification certificate') }
+            : {}),
+          sniOnly: flag(input, 'sni-only'),
+          profile: profile as ProfileName,
+          ...optional('tenant-id'),
+          ...optional('pattern'),
+          ...optional('policy-name'),
+          ...optional('stage'),
+          ...optional('function-arn'),
+          ...optional('error-role-arn'),
+          ...optional('label'),
+          dryRun: flag(input, 'dry-run'),
+          sources: {
+            caCertificate: caPath,
+            ...(keyPath !== undefined ? { caKey: keyPath } : {}),
+            ...(proofPath !== undefined ? { verificationCertificate: proofPath } : {}),
+          },
+          progress: progressOn(input),
+        }),
+      );
+      return { data: result, human: humanResult(result) };
+    } catch (error) {
+      if (!(error instanceof ProofRequiredError)) throw error;
+      return {
+        data: {
+          error: { code: error.code, message: error.message },
+          registrationCode: error.registrationCode,
+          caCertificateId: error.caCertificateId,
+          command: error.command,
+        },
+        human: error.message,
+        exitCode: ExitCode.usage,
+      };
+    }
+  },
+};
+
+function camel(flagName: string): string {
+  return flagName.replace(/-([a-z])/g, (_m, letter: string) => letter.toUpperCase());
+}
+
+function humanResult(result: PreconfigureResult): string {
+  const heading = result.dryRun
+    ? `Plan for CA ${result.caCertificateId} (dry run: nothing changed)`
+    : result.changed
+      ? `CA ${result.caCertificateId} is set up for stage ${result.stage}`
+      : `CA ${result.caCertificateId} was already set up for stage ${result.stage}: nothing changed`;
+  const rows = result.steps.map((step) => [step.step, step.resource, step.result, step.detail]);
+  const warnings = result.warnings.map((warning) => `warning: ${warning}`);
+  return [heading, table(['STEP', 'RESOURCE', 'RESULT', 'DETAIL'], rows), ...warnings].join('\n');
+}

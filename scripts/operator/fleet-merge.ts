@@ -1,0 +1,78 @@
+import type { FleetConfig, TrustedCa } from '../../functions/fleet-config.js';
+import { parseFleetConfig } from '../../functions/fleet-config.js';
+import { canonical } from './policy.js';
+
+/** What preconfigure decides about a CA's entry: profile, tenant, pattern, policy; everything else is kept. */
+export interface TrustedCaSettings {
+  certificateId: string;
+  profile: TrustedCa['profile'];
+  policyName: string;
+  tenantId?: string;
+  pattern?: string;
+  label?: string;
+}
+
+export type MergeAction = 'create' | 'update' | 'unchanged';
+
+/**
+ * Adds the CA beside the others, or updates its settings in place, keeping what operators set by hand (deny lists,
+ * rotation, thing type and group, rollover). Pure.
+ */
+export function mergeTrustedCa(
+  current: FleetConfig | undefined,
+  settings: TrustedCaSettings,
+): { config: FleetConfig; action: MergeAction } {
+  const base: FleetConfig = current ?? { version: 1, trustedCas: [] };
+  const index = base.trustedCas.findIndex((ca) => ca.certificateId === settings.certificateId);
+  const existing = index >= 0 ? base.trustedCas[index] : undefined;
+  const { tenantId: _t, pattern: _p, label: _l, ...kept } = existing ?? ({} as Partial<TrustedCa>);
+  const label = settings.label ?? existing?.label;
+  const entry = {
+    ...kept,
+    certificateId: settings.certificateId,
+    profile: settings.profile,
+    policyName: settings.policyName,
+    ...(settings.tenantId !== undefined ? { tenantId: settings.tenantId } : {}),
+    ...(settings.pattern !== undefined ? { pattern: settings.pattern } : {}),
+    ...(label !== undefined ? { label } : {}),
+  };
+  const trustedCas = [...base.trustedCas];
+  if (index >= 0) trustedCas[index] = entry as TrustedCa;
+  else trustedCas.push(entry as TrustedCa);
+  const config = parseFleetConfig({ ...base, trustedCas });
+  if (!existing) return { config, action: 'create' };
+  const same = canonical(config.trustedCas[index]) === canonical(existing);
+  return { config: same ? base : config, action: same ? 'unchanged' : 'update' };
+}
+
+/** Adds values to a CA's deny list; returns undefined when every value was already there. Pure. */
+export function addToDenyList(
+  config: FleetConfig,
+  caCertificateIds: string[],
+  add: { deviceIds?: string[]; certificateIds?: string[] },
+): FleetConfig | undefined {
+  let changed = false;
+  const merge = (values: string[], extra: string[] | undefined) => {
+    const next = [...values];
+    for (const value of extra ?? []) {
+      if (!next.some((v) => v.toLowerCase() === value.toLowerCase())) {
+        next.push(value.toLowerCase());
+        changed = true;
+      }
+    }
+    return next;
+  };
+  const trustedCas = config.trustedCas.map((ca) =>
+    caCertificateIds.includes(ca.certificateId)
+      ? {
+          ...ca,
+          deny: {
+            ...ca.deny,
+            deviceIds: merge(ca.deny.deviceIds, add.deviceIds),
+            certificateIds: merge(ca.deny.certificateIds, add.certificateIds),
+          },
+        }
+      : ca,
+  );
+  return changed ? parseFleetConfig({ ...config, trustedCas }) : undefined;
+}

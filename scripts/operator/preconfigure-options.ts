@@ -1,0 +1,129 @@
+import { isTenantId } from '../../certs/fleet.js';
+import { PROFILES, type ProfileName, patternError } from '../../certs/profiles.js';
+import { UsageError } from '../cli/errors.js';
+import { type CaInput, tenantIdOf } from './ca-input.js';
+import { DEFAULT_POLICY_NAME, DEFAULT_STAGE, isStage, LAMBDA_ARN } from './deployment.js';
+import { OperatorInputError } from './errors.js';
+
+export interface PreconfigureOptions {
+  /** The CA certificate, PEM or DER (bytes, or PEM text). */
+  caCertificate: Uint8Array | string;
+  /** The CA's private key (PEM or DER): preconfigure signs the verification certificate itself. */
+  caKey?: Uint8Array | string;
+  /** A proof of possession made elsewhere (Azure Sphere's download-proof), PEM or DER. */
+  verificationCertificate?: Uint8Array | string;
+  /** Register in SNI_ONLY mode (no proof; the CA may also be registered in other accounts). */
+  sniOnly?: boolean;
+  profile: ProfileName;
+  tenantId?: string;
+  /** generic profile: the regular expression that takes the device id from the CN. */
+  pattern?: string;
+  policyName?: string;
+  stage?: string;
+  /** The onboard function; default `arn:aws:lambda:<region>:<account>:function:jitr-<stage>-onboard`. */
+  functionArn?: string;
+  /** Role of the rules' errorAction; default `arn:aws:iam::<account>:role/jitr-<stage>-iot-rule-error`. */
+  errorRoleArn?: string;
+  label?: string;
+  dryRun?: boolean;
+  /** Names of the inputs for messages (the file paths). */
+  sources?: { caCertificate?: string; caKey?: string; verificationCertificate?: string };
+  /** Progress lines (the CLI writes them to stderr). */
+  progress?: (message: string) => void;
+}
+
+/** The account has no proof of possession yet: here is the code to make one for. Exit 2. */
+export class ProofRequiredError extends OperatorInputError {
+  readonly command: string;
+
+  constructor(
+    readonly registrationCode: string,
+    readonly caCertificateId: string,
+  ) {
+    const command = downloadProofCommand(registrationCode);
+    super(
+      'PROOF_REQUIRED',
+      `registering this CA needs a proof of possession for registration code ${registrationCode}.\n` +
+        `Azure Sphere: ${command}\n` +
+        `then run again with --verification-cert verification.cer (or pass --ca-key if you hold the CA key).`,
+    );
+    this.name = 'ProofRequiredError';
+    this.command = command;
+  }
+}
+
+export function downloadProofCommand(registrationCode: string): string {
+  return (
+    'az sphere ca-certificate download-proof --resource-group <resource-group> --catalog <catalog> ' +
+    `--name <ca-certificate-name> --verification-code ${registrationCode} --output-file verification.cer`
+  );
+}
+
+const POLICY_NAME = /^[\w+=,.@-]{1,128}$/;
+
+export interface ResolvedOptions {
+  profile: ProfileName;
+  stage: string;
+  policyName: string;
+  sniOnly: boolean;
+  caSource: string;
+  keySource: string;
+  verificationSource: string;
+  tenantFor(ca: CaInput): string | undefined;
+}
+
+/** Checks every option that needs no AWS call, so nothing is read or changed for a bad command line. */
+export function resolveOptions(options: PreconfigureOptions): ResolvedOptions {
+  if (!(PROFILES as readonly string[]).includes(options.profile)) {
+    throw new UsageError(`--profile must be one of ${PROFILES.join(', ')}, got "${options.profile}"`);
+  }
+  const proofs = [options.caKey, options.verificationCertificate, options.sniOnly ? true : undefined].filter(
+    (value) => value !== undefined,
+  );
+  if (proofs.length > 1) throw new UsageError('give only one of --ca-key, --verification-cert, --sni-only');
+  const stage = options.stage ?? DEFAULT_STAGE;
+  if (!isStage(stage)) throw new UsageError(`--stage must match [a-zA-Z0-9-]{1,32}, got "${stage}"`);
+  const policyName = options.policyName ?? DEFAULT_POLICY_NAME;
+  if (!POLICY_NAME.test(policyName)) throw new UsageError(`--policy-name is not an IoT policy name: "${policyName}"`);
+  if (options.functionArn !== undefined && !LAMBDA_ARN.test(options.functionArn)) {
+    throw new UsageError(`--function-arn is not a Lambda function ARN: "${options.functionArn}"`);
+  }
+  if (options.tenantId !== undefined && !isTenantId(options.tenantId)) {
+    throw new UsageError(`--tenant-id must be a GUID, got "${options.tenantId}"`);
+  }
+  if (options.pattern !== undefined) {
+    if (options.profile !== 'generic') throw new UsageError('--pattern applies to --profile generic only');
+    const problem = patternError(options.pattern);
+    if (problem) throw new UsageError(`--pattern is not a valid regular expression: ${problem}`);
+  }
+  if (options.tenantId !== undefined && options.profile !== 'azure-sphere') {
+    throw new UsageError('--tenant-id applies to --profile azure-sphere only');
+  }
+  return {
+    profile: options.profile,
+    stage,
+    policyName,
+    sniOnly: options.sniOnly === true,
+    caSource: options.sources?.caCertificate ?? 'the CA certificate',
+    keySource: options.sources?.caKey ?? 'the CA key',
+    verificationSource: options.sources?.verificationCertificate ?? 'the verification certificate',
+    tenantFor(ca) {
+      if (options.profile !== 'azure-sphere') return undefined;
+      const fromCa = tenantIdOf(ca);
+      const given = options.tenantId?.toLowerCase();
+      if (given && fromCa && given !== fromCa) {
+        throw new OperatorInputError(
+          'TENANT_MISMATCH',
+          `--tenant-id ${given} does not match the CA, which is the tenant CA of ${fromCa}`,
+        );
+      }
+      const tenant = given ?? fromCa;
+      if (!tenant) {
+        throw new UsageError(
+          'azure-sphere needs the tenant GUID: pass --tenant-id (the CA subject does not name a tenant)',
+        );
+      }
+      return tenant;
+    },
+  };
+}
