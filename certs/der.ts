@@ -160,9 +160,19 @@ export function decodeTime(bytes: Uint8Array, tlv: Tlv): Date {
     throw new MalformedCertificateError(`certificate time "${text}" is not a valid UTCTime or GeneralizedTime`);
   let year = Number(match[1]);
   if (tlv.tag === TAG.utcTime) year += year < 50 ? 2000 : 1900;
-  const date = new Date(
-    Date.UTC(year, Number(match[2]) - 1, Number(match[3]), Number(match[4]), Number(match[5]), Number(match[6] ?? 0)),
-  );
-  if (Number.isNaN(date.getTime())) throw new MalformedCertificateError(`certificate time "${text}" is not a date`);
+  const [month, day, hour, minute, second] = [match[2], match[3], match[4], match[5], match[6] ?? '0'].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day); // unlike Date.UTC, keeps years below 100 as written
+  date.setUTCHours(hour, minute, second, 0);
+  // Date.UTC rolls 13/32 over into the next year/month; a certificate time must name a real instant as written.
+  if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
+    throw new MalformedCertificateError(`certificate time "${text}" is not a date`);
+  }
   return date;
 }

@@ -68,3 +68,123 @@ export function opensslVerify(opts: {
   const { status, output } = opensslStatus(args);
   return { ok: status === 0, output };
 }
+
+const CONFIG = `[req]
+distinguished_name = dn
+[dn]
+[root]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+[signer]
+basicConstraints = critical,CA:TRUE,pathlen:0
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[device]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = clientAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[device_no_ski]
+basicConstraints = critical,CA:FALSE
+extendedKeyUsage = clientAuth
+subjectKeyIdentifier = none
+authorityKeyIdentifier = none
+[device_server]
+basicConstraints = critical,CA:FALSE
+extendedKeyUsage = serverAuth
+`;
+
+export type OpensslKey = 'EC' | 'RSA' | 'RSA-1024';
+export type OpensslProfile = 'signer' | 'device' | 'device_no_ski' | 'device_server';
+
+/** Makes keys and certificates with the openssl command line, in a scratch directory, to test our code against. */
+export class OpensslFactory {
+  private readonly config: string;
+  private serial = 0x1000;
+
+  constructor(private readonly scratch: ReturnType<typeof scratchDir>) {
+    this.config = scratch.write('openssl.cnf', CONFIG);
+  }
+
+  key(name: string, type: OpensslKey = 'EC'): string {
+    const args =
+      type === 'EC'
+        ? ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256']
+        : ['genpkey', '-algorithm', 'RSA', '-pkeyopt', `rsa_keygen_bits:${type === 'RSA' ? 2048 : 1024}`];
+    return this.scratch.write(`${name}.key.pem`, openssl(args));
+  }
+
+  /** A self-signed root CA; returns the certificate's path. */
+  root(name: string, subject: string, key: string): string {
+    const path = join(this.scratch.dir, `${name}.cert.pem`);
+    openssl([
+      'req',
+      '-x509',
+      '-new',
+      '-config',
+      this.config,
+      '-extensions',
+      'root',
+      '-key',
+      key,
+      '-subj',
+      subject,
+      '-days',
+      '3650',
+      '-out',
+      path,
+    ]);
+    return path;
+  }
+
+  /** A certificate for `key` signed by `caCert`/`caKey` with the named extension profile; returns its path. */
+  issue(
+    name: string,
+    opts: {
+      subject: string;
+      key: string;
+      caCert: string;
+      caKey: string;
+      profile: OpensslProfile;
+      days?: number;
+      sigopt?: string[];
+    },
+  ): string {
+    const csr = join(this.scratch.dir, `${name}.csr`);
+    const path = join(this.scratch.dir, `${name}.cert.pem`);
+    openssl(['req', '-new', '-config', this.config, '-key', opts.key, '-subj', opts.subject, '-out', csr]);
+    const sigopts = (opts.sigopt ?? []).flatMap((option) => ['-sigopt', option]);
+    openssl([
+      'x509',
+      '-req',
+      '-in',
+      csr,
+      '-CA',
+      opts.caCert,
+      '-CAkey',
+      opts.caKey,
+      '-set_serial',
+      String(this.serial++),
+      '-days',
+      String(opts.days ?? 365),
+      '-extfile',
+      this.config,
+      '-extensions',
+      opts.profile,
+      '-sha256',
+      ...sigopts,
+      '-out',
+      path,
+    ]);
+    return path;
+  }
+}
+
+/** A certificate's notBefore as openssl reads it. */
+export function opensslNotBefore(certificatePath: string): Date {
+  const line = openssl(['x509', '-in', certificatePath, '-noout', '-startdate']).trim();
+  return new Date(line.slice(line.indexOf('=') + 1));
+}
