@@ -33,7 +33,9 @@ function flag(name: string, fallback: number): number {
 
 function startEmulator(): Promise<{ child: ChildProcess; ready: Ready; lines: AsyncIterator<string> }> {
   const root = join(import.meta.dirname, '..');
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', 'local-gateway-emulator.ts')], {
+  // JITR_BENCH_NODE_ARGS (e.g. "--cpu-prof") goes to the emulator process, for profiling it.
+  const extra = process.env.JITR_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...extra, '--import', 'tsx', join(root, 'bench', 'local-gateway-emulator.ts')], {
     cwd: root,
     stdio: ['pipe', 'pipe', 'inherit'],
   });

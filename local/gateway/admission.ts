@@ -40,33 +40,19 @@ function caCertificate(ca: CaCertificateRecord): X509Certificate {
 }
 
 export function admit(store: AdmissionStore, leafDer: Uint8Array, now: number): Admission {
+  // Known certificates (every connection of an onboarded device) are decided from the record alone: hashing the DER
+  // is much cheaper than parsing it, which only the JITR path needs.
+  const known = store.getCertificate(certificateId(leafDer));
+  if (known) return admitKnown(known, now);
+
   let leaf: X509Certificate;
   try {
     leaf = new X509Certificate(leafDer);
   } catch {
     return { kind: 'refuse', code: 'MALFORMED_CERTIFICATE', detail: 'the client certificate does not parse' };
   }
-  if (Date.parse(leaf.validFrom) > now)
-    return { kind: 'refuse', code: 'CERTIFICATE_NOT_YET_VALID', detail: leaf.validFrom };
-  if (Date.parse(leaf.validTo) < now) return { kind: 'refuse', code: 'CERTIFICATE_EXPIRED', detail: leaf.validTo };
-
-  const id = certificateId(new Uint8Array(leaf.raw));
-  const known = store.getCertificate(id);
-  if (known) {
-    switch (known.status) {
-      case 'ACTIVE':
-        return { kind: 'connect', certificate: known };
-      case 'PENDING_ACTIVATION':
-        return { kind: 'pending', certificate: known };
-      case 'REVOKED':
-        return { kind: 'refuse', code: 'CERTIFICATE_REVOKED', detail: id };
-      case 'INACTIVE':
-        return { kind: 'refuse', code: 'CERTIFICATE_INACTIVE', detail: id };
-      default:
-        return { kind: 'refuse', code: 'CERTIFICATE_NOT_ACTIVE', detail: `${id} is ${known.status}` };
-    }
-  }
-
+  const validity = outsideValidity(Date.parse(leaf.validFrom), Date.parse(leaf.validTo), now);
+  if (validity) return validity;
   const candidates = store.findCasBySubject(leaf.issuer);
   if (candidates.length === 0) return { kind: 'refuse', code: 'UNKNOWN_ISSUER', detail: leaf.issuer };
   // Several registered CAs may share a Subject (AWS allows it); the one whose key signed the leaf decides.
@@ -84,6 +70,31 @@ export function admit(store: AdmissionStore, leafDer: Uint8Array, now: number): 
     return { kind: 'refuse', code: 'AUTO_REGISTRATION_DISABLED', detail: signer.certificateId };
   }
   return { kind: 'auto-register', ca: signer, certificatePem: leaf.toString() };
+}
+
+function outsideValidity(notBefore: number, notAfter: number, now: number): Admission | undefined {
+  if (notBefore > now)
+    return { kind: 'refuse', code: 'CERTIFICATE_NOT_YET_VALID', detail: new Date(notBefore).toISOString() };
+  if (notAfter < now) return { kind: 'refuse', code: 'CERTIFICATE_EXPIRED', detail: new Date(notAfter).toISOString() };
+  return undefined;
+}
+
+function admitKnown(known: CertificateRecord, now: number): Admission {
+  const id = known.certificateId;
+  const validity = outsideValidity(known.validity.notBefore, known.validity.notAfter, now);
+  if (validity) return validity;
+  switch (known.status) {
+    case 'ACTIVE':
+      return { kind: 'connect', certificate: known };
+    case 'PENDING_ACTIVATION':
+      return { kind: 'pending', certificate: known };
+    case 'REVOKED':
+      return { kind: 'refuse', code: 'CERTIFICATE_REVOKED', detail: id };
+    case 'INACTIVE':
+      return { kind: 'refuse', code: 'CERTIFICATE_INACTIVE', detail: id };
+    default:
+      return { kind: 'refuse', code: 'CERTIFICATE_NOT_ACTIVE', detail: `${id} is ${known.status}` };
+  }
 }
 
 /** The event AWS IoT publishes on `$aws/events/certificates/registered/<caCertificateId>` (DESIGN.md). */
