@@ -84,7 +84,7 @@ async function main(): Promise<void> {
     });
     // Prepare: one certificate and one thing per slot, so the mix reads and writes real records.
     const slots = 16;
-    const devices = [];
+    const devices: { certificateId: string; certificateArn: string; thing: string }[] = [];
     for (let i = 0; i < slots; i++) {
       const created = await iot.send(new CreateKeysAndCertificateCommand({ setAsActive: true }));
       await iot.send(new CreateThingCommand({ thingName: `bench-${i}` }));
