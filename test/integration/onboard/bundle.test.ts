@@ -1,0 +1,106 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BundleResult, bundleFunction } from '../../../functions/build/bundle.js';
+import { iotClientFor, withEmulator } from '../../helpers/aws.js';
+import {
+  autoRegister,
+  deviceState,
+  ensurePolicy,
+  fleetEntry,
+  PARAMETER,
+  POLICY_NAME,
+  registerFleet,
+  type TestFleet,
+  writeFleetConfig,
+} from './fixture.js';
+
+const run = promisify(execFile);
+
+/** Invokes the bundle's handler in a fresh Node process, as the Lambda runtime would: environment in, result out. */
+async function invokeBundle(bundle: BundleResult, event: unknown, env: Record<string, string>) {
+  const script = `require(${JSON.stringify(bundle.file)}).handler(JSON.parse(process.argv[1])).then(
+    (result) => process.stdout.write('RESULT ' + JSON.stringify(result) + '\\n'),
+    (error) => { process.stdout.write('ERROR ' + JSON.stringify({ name: error.name, code: error.code }) + '\\n'); });`;
+  const { stdout } = await run(process.execPath, ['-e', script, JSON.stringify(event)], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+  });
+  const lines = stdout.trim().split('\n');
+  const result = lines.find((line) => line.startsWith('RESULT '));
+  return {
+    result: result ? JSON.parse(result.slice(7)) : undefined,
+    error: lines.find((line) => line.startsWith('ERROR ')),
+    logs: lines.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
+}
+
+describe('the onboard bundle esbuild makes (serverless.yml options)', () => {
+  const local = withEmulator({ quotas: 'off' });
+  let dir: string;
+  let bundle: BundleResult;
+  let fleet: TestFleet;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'jitr-bundle-'));
+    bundle = await bundleFunction('onboard', dir);
+    const iot = iotClientFor(local.emulator);
+    await ensurePolicy(iot);
+    fleet = await registerFleet(iot, 'microchip');
+    await writeFleetConfig(local.emulator, { version: 1, trustedCas: [fleetEntry(fleet)] });
+    // What the rules engine (and Lambda) give the function: its serverless.yml environment plus the endpoint.
+    env = {
+      AWS_ENDPOINT_URL: local.emulator.controlPlane,
+      AWS_REGION: local.emulator.region,
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      JITR_FLEET_CONFIG_PARAMETER: PARAMETER,
+      JITR_METRICS_NAMESPACE: 'Jitr',
+    };
+  });
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('onboards a Microchip device from a cold process and writes one EMF decision line', async () => {
+    const iot = iotClientFor(local.emulator);
+    const device = await autoRegister(iot, local.emulator, fleet);
+
+    const { result, logs, error } = await invokeBundle(bundle, device.event, env);
+
+    expect(error).toBeUndefined();
+    expect(result).toMatchObject({ decision: 'onboarded', thingName: device.thingName });
+    expect(await deviceState(iot, device)).toEqual({
+      status: 'ACTIVE',
+      things: [device.thingName],
+      policies: [POLICY_NAME],
+    });
+    expect(logs).toHaveLength(1);
+    expect(logs[0]).toMatchObject({
+      decision: 'onboarded',
+      Onboarded: 1,
+      _aws: { CloudWatchMetrics: expect.any(Array) },
+    });
+  });
+
+  it('throws from the bundle when the configuration parameter is missing, so Lambda retries and then dead-letters', async () => {
+    const iot = iotClientFor(local.emulator);
+    const device = await autoRegister(iot, local.emulator, fleet);
+
+    const { error, result } = await invokeBundle(bundle, device.event, {
+      ...env,
+      JITR_FLEET_CONFIG_PARAMETER: '/jitr/none',
+    });
+
+    expect(result).toBeUndefined();
+    expect(error).toContain('FLEET_CONFIG_MISSING');
+  });
+
+  it('stays within the 400 KB budget for a minified bundle', () => {
+    expect(bundle.bytes).toBeLessThanOrEqual(400 * 1024);
+  });
+});

@@ -1,0 +1,133 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = join(import.meta.dirname, '..', '..', '..');
+
+type Resource = { Type: string; Properties: Record<string, unknown> };
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+
+/** Every IAM statement of the template: the Lambda role's and any other role's inline policies. */
+function statementsOf(resources: Record<string, Resource>): Statement[] {
+  return Object.values(resources)
+    .filter((resource) => resource.Type === 'AWS::IAM::Role')
+    .flatMap((role) => (role.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[] | undefined) ?? [])
+    .flatMap((policy) => policy.PolicyDocument.Statement);
+}
+
+const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : [value]);
+
+// `serverless package` offline: no AWS credentials, no network (the environment is stripped to PATH and HOME).
+describe('serverless package', () => {
+  let out: string;
+  let resources: Record<string, Resource>;
+
+  beforeAll(async () => {
+    out = await mkdtemp(join(tmpdir(), 'jitr-sls-'));
+    await run(
+      process.execPath,
+      [
+        join(root, 'node_modules', 'serverless', 'bin', 'serverless.js'),
+        'package',
+        '--stage',
+        'test',
+        '--region',
+        'us-east-1',
+        '--package',
+        out,
+      ],
+      {
+        cwd: root,
+        env: { PATH: process.env.PATH ?? '', HOME: out, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
+        timeout: 120_000,
+      },
+    );
+    const template = JSON.parse(await readFile(join(out, 'cloudformation-template-update-stack.json'), 'utf8'));
+    resources = template.Resources;
+  }, 150_000);
+
+  afterAll(async () => {
+    await rm(out, { recursive: true, force: true });
+  });
+
+  it('packages both functions for nodejs22.x on arm64 from the esbuild bundles', async () => {
+    const onboard = resources.OnboardLambdaFunction!;
+    const reconcile = resources.ReconcileLambdaFunction!;
+
+    expect(onboard.Properties).toMatchObject({
+      Handler: 'functions/onboard/handler.handler',
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+    });
+    expect(reconcile.Properties.Handler).toBe('functions/reconcile/handler.handler');
+    expect((onboard.Properties.Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject({
+      JITR_FLEET_CONFIG_PARAMETER: '/jitr/test/fleet-config',
+      JITR_DLQ_URL: { Ref: 'OnboardDeadLetterQueue' },
+    });
+    expect((await readdir(out)).sort()).toEqual(expect.arrayContaining(['onboard.zip', 'reconcile.zip']));
+  });
+
+  it('retries async invocations twice, then sends them to the SQS dead-letter queue kept 14 days', () => {
+    const config = resources.OnboardLambdaEvConf!;
+
+    expect(config.Type).toBe('AWS::Lambda::EventInvokeConfig');
+    expect(config.Properties).toMatchObject({
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['OnboardDeadLetterQueue', 'Arn'] } } },
+    });
+    expect(resources.OnboardDeadLetterQueue).toMatchObject({
+      Type: 'AWS::SQS::Queue',
+      Properties: { MessageRetentionPeriod: 1_209_600 },
+    });
+  });
+
+  it('alarms as soon as the dead-letter queue holds a message', () => {
+    const alarm = Object.values(resources).find((r) => r.Type === 'AWS::CloudWatch::Alarm');
+
+    expect(alarm?.Properties).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['OnboardDeadLetterQueue', 'QueueName'] } }],
+    });
+  });
+
+  it('lets only this account’s jitr_* IoT rules invoke onboard', () => {
+    const permission = resources.OnboardIotInvokePermission!;
+
+    expect(permission.Properties).toMatchObject({
+      Action: 'lambda:InvokeFunction',
+      Principal: 'iot.amazonaws.com',
+      SourceAccount: { Ref: 'AWS::AccountId' },
+      FunctionName: { 'Fn::GetAtt': ['OnboardLambdaFunction', 'Arn'] },
+    });
+    expect(JSON.stringify(permission.Properties.SourceArn)).toContain(':rule/jitr_*');
+  });
+
+  it('schedules the reconciler every 15 minutes', () => {
+    const schedule = Object.values(resources).find((r) => r.Type === 'AWS::Events::Rule');
+
+    expect(schedule?.Properties.ScheduleExpression).toBe('rate(15 minutes)');
+  });
+
+  it('grants least privilege: no wildcard action, no iot:*, no Resource "*"', () => {
+    const statements = statementsOf(resources);
+    const actions = statements.flatMap((s) => asList(s.Action)) as string[];
+
+    expect(statements.length).toBeGreaterThan(0);
+    expect(actions.filter((a) => a === '*' || a.endsWith(':*'))).toEqual([]);
+    expect(statements.filter((s) => asList(s.Resource).includes('*'))).toEqual([]);
+    expect(actions).toEqual(
+      expect.arrayContaining(['iot:UpdateCertificate', 'iot:AttachThingPrincipal', 'ssm:GetParameter']),
+    );
+    for (const action of actions.filter((a) => a.startsWith('iot:'))) {
+      const scoped = statements.filter((s) => asList(s.Action).includes(action));
+      expect(scoped.every((s) => JSON.stringify(s.Resource).includes('"iot"'))).toBe(true);
+    }
+  });
+});
