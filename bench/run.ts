@@ -9,6 +9,10 @@ interface Benchmark {
 }
 
 const BENCHMARKS: Record<string, Benchmark> = {
+  'onboard-lambda': {
+    file: 'onboard-lambda.ts',
+    summary: 'onboarding Lambda: latency, API calls and depth, bundle size, cold init',
+  },
   'certs-validate': {
     file: 'certs-validate.ts',
     summary: 'full device certificate validations per second on one core',
