@@ -46,6 +46,22 @@ export interface MqttGateway {
   stop(): Promise<void>;
 }
 
+/**
+ * The first packet of an MQTT session must be CONNECT (fixed header byte 0x10): anything else is closed at once
+ * instead of waiting for the broker's connect timeout. The bytes read are put back for the broker.
+ */
+function handOverOnConnect(socket: TLSSocket, accept: () => void, refuse: () => void): void {
+  const onReadable = () => {
+    const chunk: Buffer | null = socket.read();
+    if (!chunk) return;
+    socket.off('readable', onReadable);
+    if (chunk[0] !== 0x10) return refuse();
+    socket.unshift(chunk);
+    accept();
+  };
+  socket.on('readable', onReadable);
+}
+
 export async function startGateway(options: GatewayOptions): Promise<MqttGateway> {
   const { store } = options;
   const now = options.now ?? Date.now;
@@ -192,7 +208,11 @@ export async function startGateway(options: GatewayOptions): Promise<MqttGateway
       case 'connect': {
         const { certificateId, certificateArn } = admission.certificate;
         principals.set(socket, { certificateId, certificateArn, clientId: '' });
-        broker.handle(socket);
+        handOverOnConnect(
+          socket,
+          () => broker.handle(socket),
+          () => drop('NOT_MQTT_CONNECT', { certificateId }),
+        );
         return;
       }
       case 'pending':

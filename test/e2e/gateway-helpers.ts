@@ -79,7 +79,7 @@ export function rawSocketCloses(port: number, bytes: Buffer): Promise<boolean> {
 /** A TLS handshake with the given options; resolves with whether the server closed the connection. */
 export function tlsSessionCloses(
   port: number,
-  options: { servername?: string; cert?: string; key?: string; ca: string },
+  options: { servername?: string; cert?: string; key?: string; ca: string; payload?: Buffer },
 ): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = tlsConnect({
@@ -92,10 +92,11 @@ export function tlsSessionCloses(
       checkServerIdentity: () => undefined,
     });
     socket.on('error', () => {});
-    // Send an MQTT CONNECT-looking byte stream so an accepting server would have something to answer.
-    socket.on('secureConnect', () =>
-      socket.write(Buffer.from([0x10, 0x0c, 0x00, 0x04, 0x4d, 0x51, 0x54, 0x54, 0x04, 0x02, 0x00, 0x3c, 0x00, 0x00])),
-    );
+    // By default an MQTT CONNECT, so an accepting server would have something to answer.
+    const connectBytes = Buffer.from([
+      0x10, 0x0c, 0x00, 0x04, 0x4d, 0x51, 0x54, 0x54, 0x04, 0x02, 0x00, 0x3c, 0x00, 0x00,
+    ]);
+    socket.on('secureConnect', () => socket.write(options.payload ?? connectBytes));
     socket.on('close', () => resolve(true));
     socket.setTimeout(10_000, () => {
       socket.destroy();

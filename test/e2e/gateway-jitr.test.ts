@@ -234,6 +234,18 @@ describe('gateway: just-in-time registration end to end', () => {
         key: device.privateKeyPem ?? '',
       }),
     ).toBe(true);
+    // Garbage inside an accepted TLS session (an ACTIVE certificate) is a protocol error: closed, nothing else.
+    const keys = await iotClientFor(local.emulator).send(new CreateKeysAndCertificateCommand({ setAsActive: true }));
+    const garbage = Buffer.from(Array.from({ length: 64 }, (_, i) => (i * 97 + 13) % 256));
+    expect(
+      await tlsSessionCloses(port, {
+        ca: gateway.serverCaPem,
+        servername: gateway.servername,
+        cert: keys.certificatePem ?? '',
+        key: keys.keyPair?.PrivateKey ?? '',
+        payload: garbage,
+      }),
+    ).toBe(true);
     // Nothing was registered for the connection without SNI, and the gateway still answers a real device.
     expect(local.emulator.store.getCertificate(device.certificateId)).toBeUndefined();
     const outcome = await connectDevice(
