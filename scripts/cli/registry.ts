@@ -11,5 +11,6 @@ export const commandLoaders: Record<string, () => Promise<Command>> = {
   'device issue': async () => (await import('../commands/device-issue.js')).command,
   'cert inspect': async () => (await import('../commands/cert-inspect.js')).command,
   'local start': async () => (await import('../commands/local-start.js')).command,
+  simulate: async () => (await import('../commands/simulate.js')).command,
   preconfigure: async () => (await import('../commands/preconfigure.js')).command,
 };
