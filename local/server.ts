@@ -9,6 +9,7 @@ import { EmulatorConfigError } from './errors.js';
 import { FaultInjector, parseFaultSpec } from './faults.js';
 import { startDataPlane } from './gateway/data-plane.js'; // gateway: data plane
 import { QuotaLimiter } from './quotas.js';
+import { type RegistrySnapshot, readSnapshot } from './state/snapshot.js';
 import { RegistryStore } from './state/store.js';
 
 export interface LocalOptions {
@@ -49,24 +50,40 @@ export interface LocalEmulator {
 export const DEFAULT_REGION = 'us-east-1';
 export const DEFAULT_ACCOUNT_ID = '000000000000';
 
-/** Reads `--state` if the file exists; a missing file starts an empty registry. */
-async function loadStore(options: { statePath?: string; region: string; accountId: string }): Promise<RegistryStore> {
-  const scope = { region: options.region, accountId: options.accountId };
-  if (!options.statePath) return new RegistryStore(scope);
+/** The saved registry from `--state`, or undefined when the file does not exist yet. */
+async function readState(path: string): Promise<RegistrySnapshot | undefined> {
   let text: string;
   try {
-    text = await readFile(options.statePath, 'utf8');
+    text = await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new RegistryStore(scope);
-    throw new EmulatorConfigError('BAD_STATE', `cannot read the state file ${options.statePath}`, { cause: error });
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new EmulatorConfigError('BAD_STATE', `cannot read the state file ${path}`, { cause: error });
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new EmulatorConfigError('BAD_STATE', `the state file ${options.statePath} is not JSON`, { cause: error });
+    throw new EmulatorConfigError('BAD_STATE', `the state file ${path} is not JSON`, { cause: error });
   }
-  return RegistryStore.fromJSON(json, scope);
+  return readSnapshot(json);
+}
+
+/**
+ * The registry to start with. Region and account default to the saved state's, so a restart from `--state` keeps its
+ * ARNs; asking for another account or region than the state file's is refused (its records name the old ones).
+ */
+async function loadStore(options: LocalOptions): Promise<RegistryStore> {
+  const snapshot = options.statePath ? await readState(options.statePath) : undefined;
+  const region = options.region ?? snapshot?.scope.region ?? DEFAULT_REGION;
+  const accountId = options.accountId ?? snapshot?.scope.accountId ?? DEFAULT_ACCOUNT_ID;
+  if (!snapshot) return new RegistryStore({ region, accountId });
+  if (snapshot.scope.region !== region || snapshot.scope.accountId !== accountId) {
+    throw new EmulatorConfigError(
+      'BAD_STATE',
+      `the state file is for account ${snapshot.scope.accountId} in ${snapshot.scope.region}, not ${accountId} in ${region}`,
+    );
+  }
+  return RegistryStore.fromJSON(snapshot);
 }
 
 /** Writes the registry atomically (temp file then rename), so a crash mid-write never leaves half a state file. */
@@ -101,11 +118,10 @@ function checkOptions(options: LocalOptions): void {
 /** Starts the local AWS IoT Core (control plane now; gateway and rules engine plug in below). */
 export async function startLocal(options: LocalOptions = {}): Promise<LocalEmulator> {
   checkOptions(options);
-  const region = options.region ?? DEFAULT_REGION;
-  const accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
   const faults = new FaultInjector(options.faults ? parseFaultSpec(options.faults) : undefined, options.seed ?? 1);
   const quotas = new QuotaLimiter(options.quotas ?? 'off', options.quotaScale ?? 1);
-  const store = await loadStore({ region, accountId, ...(options.statePath ? { statePath: options.statePath } : {}) });
+  const store = await loadStore(options);
+  const { region, accountId } = store.scope;
 
   let amazonCa: Promise<IssuedCa> | undefined;
   const controlPlane = new ControlPlane({ store, quotas, faults, amazonCa: () => (amazonCa ??= createAmazonCa()) });

@@ -47,6 +47,7 @@ export class ControlPlane {
   private readonly iotContext: IotContext;
   private readonly sqsContext: SqsContext;
   private readonly waiters = new Set<() => void>();
+  private closing = false;
   private address = '';
 
   constructor(private readonly options: ControlPlaneOptions) {
@@ -92,6 +93,7 @@ export class ControlPlane {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     for (const release of this.waiters) release();
     this.waiters.clear();
     await new Promise<void>((resolve) => {
@@ -100,7 +102,8 @@ export class ControlPlane {
     });
   }
 
-  private waitForMessage(queue: string, ms: number): Promise<void> {
+  private waitForMessage(queue: string, ms: number): Promise<boolean> {
+    if (this.closing) return Promise.resolve(false);
     return new Promise((resolve) => {
       const queues = this.options.store.queues;
       const onMessage = (name: string) => {
@@ -111,7 +114,7 @@ export class ControlPlane {
         clearTimeout(timer);
         queues.events.off('message', onMessage);
         this.waiters.delete(done);
-        resolve();
+        resolve(!this.closing);
       };
       queues.events.on('message', onMessage);
       this.waiters.add(done);

@@ -10,8 +10,8 @@ export interface SqsContext {
   now(): number;
   /** `http://127.0.0.1:<port>`, the prefix of every queue URL. */
   baseUrl(): string;
-  /** Resolves when a message arrives or the wait is over; long polls stop waiting when the emulator stops. */
-  waitForMessage(queueName: string, ms: number): Promise<void>;
+  /** Resolves true when a message arrives or the wait is over, false when the emulator is stopping. */
+  waitForMessage(queueName: string, ms: number): Promise<boolean>;
 }
 
 /** SQS error codes with the query-compatible codes the SDK maps back (`x-amzn-query-error`). */
@@ -118,7 +118,7 @@ async function receiveMessage(context: SqsContext, input: RpcInput) {
   const deadline = context.now() + waitSeconds * 1000;
   let messages = context.store.queues.receive(name, max, context.now(), visibility);
   while (messages.length === 0 && context.now() < deadline) {
-    await context.waitForMessage(name, deadline - context.now());
+    if (!(await context.waitForMessage(name, deadline - context.now()))) break;
     if (!context.store.queues.get(name)) throw noQueue();
     messages = context.store.queues.receive(name, max, context.now(), visibility);
   }

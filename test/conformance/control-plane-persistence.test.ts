@@ -82,6 +82,16 @@ describe('control plane: --state persistence', () => {
     }
   });
 
+  it('restarts in the account and region of the state file, and refuses another account', async () => {
+    const statePath = join(dir, 'scoped.json');
+    const first = await startLocal({ statePath, accountId: '210987654321', region: 'ap-south-1' });
+    await first.stop();
+    const second = await startLocal({ statePath });
+    await second.stop();
+    expect(second).toMatchObject({ accountId: '210987654321', region: 'ap-south-1' });
+    await expect(startLocal({ statePath, accountId: '999999999999' })).rejects.toMatchObject({ code: 'BAD_STATE' });
+  });
+
   it('saves the state file with owner-only permissions', async () => {
     const statePath = join(dir, 'private.json');
     const emulator = await startLocal({ statePath });
