@@ -271,6 +271,8 @@ export function validateDeviceCertificate(input: ValidationInput): ValidationRes
     const skew = input.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS;
     checkChain(leaf, anchor, pool, at, skew, reasons);
     checkValidity(leaf, 'certificate', at, skew, reasons);
+    // Fail closed: with no valid check date no validity period can be established.
+    if (Number.isNaN(at)) reasons.push(reason('NOT_YET_VALID', 'the check date is not a valid date'));
     checkLeafPolicy(leaf, reasons);
     const identity = identifyDevice(input.profile, leaf.fields);
     reasons.push(...identity.reasons);

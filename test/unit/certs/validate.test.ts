@@ -237,6 +237,18 @@ describe('validateDeviceCertificate rejects', () => {
     expect(caExpired.reasons).toEqual([{ code: 'EXPIRED', message: expect.stringMatching(/^CA "CN=Short" expired/) }]);
   });
 
+  it('NOT_YET_VALID when the check date itself is invalid, failing closed', async () => {
+    const device = await genericDevice();
+    expect(
+      codes({
+        certificate: device.certificatePem,
+        issuer: fleets.generic.certificatePem,
+        profile: generic,
+        at: new Date('nonsense'),
+      }),
+    ).toEqual(['NOT_YET_VALID']);
+  });
+
   it('CA_CERTIFICATE_AS_DEVICE: a CA certificate presented as a device', async () => {
     const device = await genericDevice({ isCa: true });
     expect(
