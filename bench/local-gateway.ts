@@ -10,10 +10,11 @@ import { createInterface } from 'node:readline';
 import { createSecureContext, type TLSSocket, connect as tlsConnect } from 'node:tls';
 import {
   AttachPolicyCommand,
-  CreateKeysAndCertificateCommand,
   CreatePolicyCommand,
   IoTClient,
+  RegisterCertificateWithoutCACommand,
 } from '@aws-sdk/client-iot';
+import { createRootCa, issueDeviceCertificate } from '../certs/issue.js';
 
 interface Ready {
   controlPlane: string;
@@ -87,7 +88,12 @@ async function main(): Promise<void> {
       region: ready.region,
       credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
     });
-    const keys = await iot.send(new CreateKeysAndCertificateCommand({ setAsActive: true }));
+    // Fleet devices (ATECC608, Azure Sphere) hold P-256 keys: the bench devices do too.
+    const ca = await createRootCa({ commonName: 'bench fleet CA' });
+    const device = await issueDeviceCertificate(ca, { subject: { commonName: 'bench-device' } });
+    const registered = await iot.send(
+      new RegisterCertificateWithoutCACommand({ certificatePem: device.certificatePem, status: 'ACTIVE' }),
+    );
     const resource = `arn:aws:iot:${ready.region}:${ready.accountId}:client/bench-*`;
     await iot.send(
       new CreatePolicyCommand({
@@ -98,12 +104,12 @@ async function main(): Promise<void> {
         }),
       }),
     );
-    await iot.send(new AttachPolicyCommand({ policyName: 'bench', target: keys.certificateArn }));
+    await iot.send(new AttachPolicyCommand({ policyName: 'bench', target: registered.certificateArn }));
     // One client-side TLS context for every device: what is measured is the gateway, not the clients re-parsing keys.
     const secureContext = createSecureContext({
       ca: readFileSync(ready.serverCa, 'utf8'),
-      cert: keys.certificatePem ?? '',
-      key: keys.keyPair?.PrivateKey ?? '',
+      cert: device.certificatePem,
+      key: device.privateKeyPem ?? '',
     });
     const tls = { secureContext, servername: ready.iotEndpoint };
     const port = Number(new URL(ready.mqtt).port);
