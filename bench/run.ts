@@ -17,6 +17,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
     file: 'certs-validate.ts',
     summary: 'full device certificate validations per second on one core',
   },
+  'local-gateway': { file: 'local-gateway.ts', summary: 'local MQTT gateway: TLS accepts/s, 2,000 held devices, RSS' },
 };
 
 function list(): string {
