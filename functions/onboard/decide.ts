@@ -55,8 +55,12 @@ export function bindingAttributes(ca: TrustedCa): Record<string, string> {
   };
 }
 
-function revoke(certificate: CertificateFacts): Action[][] {
-  return [[{ type: 'setStatus', certificateId: certificate.certificateId, status: 'REVOKED' }]];
+function revoke(certificate: CertificateFacts, attachedPolicy?: string): Action[][] {
+  const stages: Action[][] = [[{ type: 'setStatus', certificateId: certificate.certificateId, status: 'REVOKED' }]];
+  if (attachedPolicy) {
+    stages.push([{ type: 'detachPolicy', policyName: attachedPolicy, certificateArn: certificate.certificateArn }]);
+  }
+  return stages;
 }
 
 /**
@@ -134,7 +138,13 @@ export function decide(facts: Facts, config: FleetConfig, validate: ValidateDevi
 
   const problem = bindingProblem(facts.thing, ca);
   if (problem) {
-    return done({ decision: 'rejected', reasons: [problem], security: true, ...identity, stages: revoke(certificate) });
+    return done({
+      decision: 'rejected',
+      reasons: [problem],
+      security: true,
+      ...identity,
+      stages: revoke(certificate, facts.attachedPolicy),
+    });
   }
 
   if (facts.principals === undefined) return { kind: 'read', reads: ['principals'], thingName };

@@ -61,6 +61,8 @@ export interface Facts {
   principals?: string[];
   /** Descriptions of the Thing's other certificates (those that still exist). */
   siblings?: CertificateFacts[];
+  /** A policy this invocation attached before CreateThing found the Thing taken: undone if the certificate is revoked. */
+  attachedPolicy?: string;
 }
 
 export type Read = 'certificate' | 'ca' | 'thing' | 'principals' | 'siblings';
@@ -69,6 +71,7 @@ export type Action =
   | { type: 'createThing'; thingName: string; thingTypeName?: string; attributes: Record<string, string> }
   | { type: 'addThingToGroup'; thingName: string; thingGroupName: string }
   | { type: 'attachPolicy'; policyName: string; certificateArn: string }
+  | { type: 'detachPolicy'; policyName: string; certificateArn: string }
   | { type: 'attachThing'; thingName: string; certificateArn: string }
   | { type: 'setStatus'; certificateId: string; status: 'ACTIVE' | 'REVOKED' | 'INACTIVE' }
   | { type: 'retire'; certificateId: string; certificateArn: string; thingName: string; policyName: string };

@@ -77,6 +77,8 @@ export async function onboardCertificate(
       }
     } catch (error) {
       if (!(error instanceof ThingChanged)) throw error;
+      const policy = next.plan.stages.flat().find((action) => action.type === 'attachPolicy');
+      if (policy?.type === 'attachPolicy') facts.attachedPolicy = policy.policyName;
       facts.thing = undefined;
       facts.principals = undefined;
       facts.siblings = undefined;
@@ -218,6 +220,8 @@ async function runAction(action: Action, iot: IotPort, count: () => void): Promi
       return iot.addThingToThingGroup(action.thingName, action.thingGroupName);
     case 'attachPolicy':
       return iot.attachPolicy(action.policyName, action.certificateArn);
+    case 'detachPolicy':
+      return iot.detachPolicy(action.policyName, action.certificateArn);
     case 'attachThing':
       return iot.attachThingPrincipal(action.thingName, action.certificateArn);
     case 'setStatus':

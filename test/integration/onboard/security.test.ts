@@ -59,6 +59,24 @@ describe('onboarding Lambda: attacks and rejections', () => {
     expect(lines[0]).toMatchObject({ level: 'WARN', security: true, SecurityEvent: 1, Rejected: 1 });
   });
 
+  it('lets exactly one of two CAs racing for the same new device win, and revokes the other', async () => {
+    const iot = iotClientFor(local.emulator);
+    const [a, b] = await Promise.all([
+      autoRegister(iot, local.emulator, acme, { deviceId: 'meter-77' }),
+      autoRegister(iot, local.emulator, globex, { deviceId: 'meter-77' }),
+    ]);
+
+    const results = await Promise.all([a, b].map((d) => handleRegisteredEvent(d!.event, harness(local.emulator).deps)));
+
+    const states = await Promise.all([a, b].map((d) => deviceState(iot, d!)));
+    expect(results.map((r) => r.decision).sort()).toEqual(['onboarded', 'rejected']);
+    expect(states.map((state) => state.status).sort()).toEqual(['ACTIVE', 'REVOKED']);
+    // The loser attached its policy concurrently with CreateThing: it is detached again, and no Thing was ever attached.
+    expect(states.find((state) => state.status === 'REVOKED')).toEqual({ status: 'REVOKED', things: [], policies: [] });
+    const winner = [a, b][states.findIndex((state) => state.status === 'ACTIVE')]!;
+    expect((await thingOf(iot, 'meter-77'))?.principals).toEqual([winner.certificateArn]);
+  });
+
   it('revokes a certificate that does not chain to the CA its event names (ISSUER_MISMATCH)', async () => {
     const iot = iotClientFor(local.emulator);
     const rogue = await createFleetCa('generic');
