@@ -100,3 +100,14 @@ export interface ThingPrincipalAttachment {
   principal: string;
   exclusive: boolean;
 }
+
+export interface ThingGroupRecord {
+  thingGroupName: string;
+  thingGroupId: string;
+  thingGroupArn: string;
+  description?: string;
+  attributes: Record<string, string>;
+  parentGroupName?: string;
+  version: number;
+  creationDate: number;
+}

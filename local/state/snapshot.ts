@@ -11,6 +11,7 @@ import type {
 } from './model.js';
 import type { ParameterRecord } from './parameters.js';
 import type { QueueRecord } from './queues.js';
+import type { ThingGroupStore } from './thing-groups.js';
 
 /** The `--state` file: everything the registry holds, so that a restart loses nothing. */
 export interface RegistrySnapshot {
@@ -28,6 +29,7 @@ export interface RegistrySnapshot {
   topicRules: TopicRuleRecord[];
   parameters: ParameterRecord[];
   queues: QueueRecord[];
+  thingGroups: ReturnType<ThingGroupStore['toJSON']>;
 }
 
 // The file is ours, so the check guards against a truncated or foreign file rather than re-validating every field.
@@ -48,6 +50,13 @@ const snapshotSchema = z.object({
   topicRules: keyed('ruleName'),
   parameters: keyed('name'),
   queues: z.array(z.looseObject({ name: z.string(), messages: z.array(z.looseObject({})) })),
+  // Added after the first state files were written: absent means none.
+  thingGroups: z
+    .object({
+      groups: keyed('thingGroupName'),
+      members: z.array(z.object({ thingGroupName: z.string(), things: z.array(z.string()) })),
+    })
+    .default({ groups: [], members: [] }),
 });
 
 export function readSnapshot(input: unknown): RegistrySnapshot {

@@ -16,6 +16,7 @@ import type {
 import { ParameterStore } from './parameters.js';
 import { QueueStore } from './queues.js';
 import { type RegistrySnapshot, readSnapshot } from './snapshot.js';
+import { ThingGroupStore } from './thing-groups.js';
 
 /** What the gateway and rules engine can observe. Listeners run synchronously inside the mutation. */
 export interface StoreEvents {
@@ -45,6 +46,7 @@ export class RegistryStore {
   readonly events = new EventEmitter<StoreEvents>();
   readonly queues = new QueueStore();
   readonly parameters = new ParameterStore();
+  readonly thingGroups = new ThingGroupStore();
   readonly scope: AccountScope;
   private registrationCode: string = randomBytes(32).toString('hex');
   private readonly cas = new Map<string, CaCertificateRecord>();
@@ -191,6 +193,7 @@ export class RegistryStore {
 
   deleteThing(name: string): void {
     this.things.delete(name);
+    this.thingGroups.forgetThing(name);
     this.events.emit('thing-deleted', name);
   }
 
@@ -321,6 +324,7 @@ export class RegistryStore {
       topicRules: this.listTopicRules(),
       parameters: this.parameters.toJSON(),
       queues: this.queues.toJSON(),
+      thingGroups: this.thingGroups.toJSON(),
     };
   }
 
@@ -341,6 +345,7 @@ export class RegistryStore {
     for (const rule of snapshot.topicRules) store.rules.set(rule.ruleName, rule);
     store.parameters.load(snapshot.parameters);
     store.queues.load(snapshot.queues);
+    store.thingGroups.load(snapshot.thingGroups);
     return store;
   }
 }

@@ -5,6 +5,7 @@ import { certificateOperations } from './certificates.js';
 import type { IotOperation } from './context.js';
 import { policyOperations } from './policies.js';
 import { ruleOperations } from './rules.js';
+import { thingGroupOperations } from './thing-groups.js';
 import { thingOperations } from './things.js';
 
 /** Every AWS IoT operation the emulator serves, by REST method and path as the AWS SDK sends them. */
@@ -12,6 +13,7 @@ export const iotOperations: IotOperation[] = [
   ...caOperations,
   ...certificateOperations,
   ...thingOperations,
+  ...thingGroupOperations,
   ...policyOperations,
   ...ruleOperations,
   ...accountOperations,

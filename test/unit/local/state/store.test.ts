@@ -117,10 +117,25 @@ describe('RegistryStore', () => {
     store.queues.create('dlq', {}, NOW);
     store.queues.send('dlq', 'hello', NOW);
     store.parameters.put({ name: '/a', type: 'String', value: 'v', dataType: 'text', lastModifiedDate: NOW });
+    store.thingGroups.put({
+      thingGroupName: 'g',
+      thingGroupId: 'gid',
+      thingGroupArn: 'arn:aws:iot:eu-west-1:123456789012:thinggroup/g',
+      attributes: {},
+      version: 1,
+      creationDate: NOW,
+    });
+    store.thingGroups.add('g', 'dev1');
     const restored = RegistryStore.fromJSON(JSON.parse(JSON.stringify(store)));
     expect(restored.toJSON()).toEqual(store.toJSON());
     expect(restored.getRegistrationCode()).toBe(store.getRegistrationCode());
     expect(restored.policiesForPrincipal(store.certArn(device.certificateId))).toHaveLength(1);
+    expect(restored.thingGroups.groupsOf('dev1')).toEqual(['g']);
+  });
+
+  it('reads a state file written before thing groups existed', () => {
+    const { thingGroups: _absent, ...older } = populated().toJSON();
+    expect(RegistryStore.fromJSON(JSON.parse(JSON.stringify(older))).thingGroups.list()).toEqual([]);
   });
 
   it('refuses a state file of another shape with code BAD_STATE', () => {
