@@ -38,13 +38,19 @@ function fakeIot(options: { loseRace: boolean }) {
       calls.push(name);
     };
   const port: IotPort = {
-    describeCertificate: async () => (calls.push('describeCertificate'), certificate),
+    describeCertificate: async () => {
+      calls.push('describeCertificate');
+      return certificate;
+    },
     describeCaCertificate: async (): Promise<CaFacts> => ({
       certificateId: CA,
       status: 'ACTIVE',
       certificatePem: 'CA',
     }),
-    describeThing: async () => (calls.push('describeThing'), thing),
+    describeThing: async () => {
+      calls.push('describeThing');
+      return thing;
+    },
     listThingPrincipals: async () => [],
     createThing: async (input) => {
       calls.push('createThing');
