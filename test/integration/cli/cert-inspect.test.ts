@@ -179,18 +179,3 @@ describe('jitr cert inspect', () => {
     expect(noCert.stderr).toMatch(/expected 1 argument/);
   });
 });
-
-describe('jitr demo (interim)', () => {
-  it('issues devices of every profile, rejects the bad one, and says onboarding is not built yet', () => {
-    const run = jitr(['demo', '--json']);
-
-    expect(run.status).toBe(0);
-    const data = run.json as { onboarding: string; devices: { profile: string; verdict: string; reasons: string[] }[] };
-    expect(data.onboarding).toBe('not-built');
-    expect(new Set(data.devices.map((d) => d.profile))).toEqual(new Set(['azure-sphere', 'microchip', 'generic']));
-    expect(data.devices.filter((d) => d.verdict === 'reject').map((d) => d.reasons)).toEqual([
-      ['ISSUER_MISMATCH', 'EXPIRED'],
-    ]);
-    expect(run.stderr).toMatch(/Onboarding is not built yet/);
-  });
-});
