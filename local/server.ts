@@ -130,13 +130,17 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalEmula
   // gateway: the data plane (TLS MQTT gateway with JITR, rules engine, Lambda runner for ./serverless.yml).
   const dataPlane = await startDataPlane({
     store,
-    directory: join(process.cwd(), '.jitr', 'local', `${process.pid}-${randomBytes(4).toString('hex')}`),
+    // With --state the gateway's TLS identity lives beside the state file, so devices keep trusting it after a restart.
+    directory: options.statePath
+      ? `${options.statePath}.gateway`
+      : join(process.cwd(), '.jitr', 'local', `${process.pid}-${randomBytes(4).toString('hex')}`),
+    persistIdentity: options.statePath !== undefined,
     controlPlaneUrl,
     queueUrl: (name) => `${controlPlaneUrl}/${accountId}/${name}`,
     hostnames: ['iot:Data-ATS', 'iot:Data'].map((type) => endpointAddress(accountId, region, type)),
     faults,
     concurrency: options.concurrency ?? 10,
-    removeDirectoryOnStop: true,
+    removeDirectoryOnStop: options.statePath === undefined,
     ...(options.mqttPort !== undefined ? { mqttPort: options.mqttPort } : {}),
     log: (line) => {
       if (process.env.JITR_DEBUG) process.stderr.write(`${JSON.stringify({ component: 'gateway', ...line })}\n`);

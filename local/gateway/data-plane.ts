@@ -35,6 +35,8 @@ export interface DataPlaneOptions {
   functionLogs?: Writable;
   /** Remove `directory` on stop (a per-run directory: the server CA and bundles are useless afterwards). */
   removeDirectoryOnStop?: boolean;
+  /** Keep the gateway's TLS identity in `directory` and reuse it on the next start (with `--state`). */
+  persistIdentity?: boolean;
 }
 
 export interface DataPlane {
@@ -89,6 +91,7 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
   const gateway = await startGateway({
     store,
     directory: options.directory,
+    persistIdentity: options.persistIdentity === true,
     log,
     ...(options.mqttPort !== undefined ? { port: options.mqttPort } : {}),
     ...(options.hostnames !== undefined ? { hostnames: options.hostnames } : {}),

@@ -21,6 +21,8 @@ export interface GatewayOptions {
   hostnames?: string[];
   /** Where the server CA file is written. */
   directory: string;
+  /** Reuse the server identity kept in `directory` across restarts. */
+  persistIdentity?: boolean;
   eventFate?: (event: RegistrationEvent) => EventFate;
   log?: GatewayLog;
   now?: () => number;
@@ -69,6 +71,7 @@ export async function startGateway(options: GatewayOptions): Promise<MqttGateway
   const identity = await createServerIdentity({
     hostnames: ['localhost', ...(options.hostnames ?? [])],
     directory: options.directory,
+    persist: options.persistIdentity === true,
   });
   const authorizer = new PolicyAuthorizer(store, store.scope, (principal, problem) =>
     log({ event: 'policy-problem', code: problem.code, detail: problem.detail, clientId: principal.clientId }),

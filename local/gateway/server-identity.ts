@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { randomBytes, webcrypto } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 
@@ -30,10 +30,56 @@ async function privatePem(key: webcrypto.CryptoKey): Promise<string> {
 }
 
 /**
- * Generates a root CA at start (never reused across runs, so no private key of it outlives the process except in
- * memory) and a serverAuth certificate for `hostnames` (localhost, the IoT data endpoint host, ...) plus 127.0.0.1.
+ * Generates a root CA at start and a serverAuth certificate for `hostnames` (localhost, the IoT data endpoint host,
+ * ...) plus 127.0.0.1. The root's private key never leaves memory; with `persist`, the server certificate and its key
+ * are kept (mode 0600) so that a restart from `--state` presents the same root to devices.
  */
-export async function createServerIdentity(opts: { hostnames: string[]; directory: string }): Promise<ServerIdentity> {
+export async function createServerIdentity(opts: {
+  hostnames: string[];
+  directory: string;
+  /** Keep the identity in `directory` and reuse it on the next start (with `--state`: devices keep trusting it). */
+  persist?: boolean;
+}): Promise<ServerIdentity> {
+  if (opts.persist) {
+    const reused = await reusableIdentity(opts.directory, opts.hostnames);
+    if (reused) return reused;
+  }
+  const identity = await generateIdentity(opts);
+  if (opts.persist) {
+    const stored = {
+      caPem: identity.caPem,
+      certificatePem: identity.certificatePem,
+      privateKeyPem: identity.privateKeyPem,
+      hostnames: opts.hostnames,
+    };
+    await writeFile(join(opts.directory, IDENTITY_FILE), JSON.stringify(stored), { mode: 0o600 });
+  }
+  return identity;
+}
+
+const IDENTITY_FILE = 'server-identity.json';
+
+/** A stored identity that still covers the host names and stays valid for a day at least; undefined otherwise. */
+async function reusableIdentity(directory: string, hostnames: string[]): Promise<ServerIdentity | undefined> {
+  try {
+    const stored = JSON.parse(await readFile(join(directory, IDENTITY_FILE), 'utf8')) as Omit<
+      ServerIdentity,
+      'caPath'
+    > & {
+      hostnames: string[];
+    };
+    const certificate = new x509.X509Certificate(stored.certificatePem);
+    const covered = hostnames.every((name) => stored.hostnames.includes(name));
+    if (!covered || certificate.notAfter.getTime() < Date.now() + DAY_MS) return undefined;
+    const caPath = join(directory, 'server-ca.pem');
+    await writeFile(caPath, stored.caPem);
+    return { caPem: stored.caPem, certificatePem: stored.certificatePem, privateKeyPem: stored.privateKeyPem, caPath };
+  } catch {
+    return undefined;
+  }
+}
+
+async function generateIdentity(opts: { hostnames: string[]; directory: string }): Promise<ServerIdentity> {
   const now = Date.now() - 60_000;
   const notBefore = new Date(now);
   const caKeys = (await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
