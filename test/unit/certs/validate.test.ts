@@ -4,7 +4,7 @@ import { createDenyList } from '../../../certs/deny.js';
 import { issueFleetDevice } from '../../../certs/fleet.js';
 import { createIntermediateCa, createRootCa, issueDeviceCertificate } from '../../../certs/issue.js';
 import { parseCertificate } from '../../../certs/parse.js';
-import type { ReasonCode } from '../../../certs/reasons.js';
+import { REASON_CODES, type ReasonCode } from '../../../certs/reasons.js';
 import { type ValidationInput, validateDeviceCertificate } from '../../../certs/validate.js';
 import { CHECK_AT, type Fleets, ISSUED_AT, makeFleets, TENANT_ID, tamperSignature } from './fixtures.js';
 
@@ -385,6 +385,59 @@ describe('validateDeviceCertificate rejects', () => {
       'DEVICE_ID_INVALID',
       'DENIED',
     ]);
+  });
+});
+
+describe('the reason codes', () => {
+  it('each have a certificate that triggers exactly that code', async () => {
+    const issuer = fleets.generic.certificatePem;
+    const base = { issuer, profile: generic, at: CHECK_AT };
+    const good = await genericDevice();
+    const triggers: Record<ReasonCode, () => Promise<ValidationInput>> = {
+      MALFORMED_CERTIFICATE: async () => ({ ...base, certificate: 'not a certificate' }),
+      SIGNATURE_INVALID: async () => ({ ...base, certificate: tamperSignature(good.certificatePem) }),
+      ISSUER_MISMATCH: async () => ({ ...base, certificate: good.certificatePem, issuer: fleets.other.certificatePem }),
+      NOT_YET_VALID: async () => ({
+        ...base,
+        certificate: (await genericDevice({ notBefore: new Date('2026-07-01T00:00:00Z') })).certificatePem,
+      }),
+      EXPIRED: async () => ({ ...base, certificate: good.certificatePem, at: new Date('2027-06-01T00:00:00Z') }),
+      CA_CERTIFICATE_AS_DEVICE: async () => ({
+        ...base,
+        certificate: (await genericDevice({ isCa: true })).certificatePem,
+      }),
+      WEAK_KEY: async () => ({
+        ...base,
+        certificate: (await genericDevice({ keyAlgorithm: 'RSA-1024' })).certificatePem,
+      }),
+      EKU_NOT_CLIENT_AUTH: async () => ({
+        ...base,
+        certificate: (await genericDevice({ extendedKeyUsage: 'serverAuth' })).certificatePem,
+      }),
+      DEVICE_ID_MISSING: async () => ({
+        ...base,
+        certificate: (await genericDevice({ subject: { commonName: '' } })).certificatePem,
+      }),
+      DEVICE_ID_INVALID: async () => ({
+        ...base,
+        certificate: (await genericDevice({ subject: { commonName: 'a b' } })).certificatePem,
+      }),
+      TENANT_MISMATCH: async () => ({
+        ...base,
+        certificate: (await genericDevice({ subject: { commonName: 'ab'.repeat(64) } })).certificatePem,
+        profile: { profile: 'azure-sphere' },
+      }),
+      DENIED: async () => ({
+        ...base,
+        certificate: good.certificatePem,
+        deny: createDenyList({ certificateIds: [good.certificateId] }),
+      }),
+    };
+
+    expect(Object.keys(triggers).sort()).toEqual([...REASON_CODES].sort());
+    for (const [code, trigger] of Object.entries(triggers)) {
+      expect({ code, reasons: codes(await trigger()) }).toEqual({ code, reasons: [code] });
+    }
   });
 });
 
