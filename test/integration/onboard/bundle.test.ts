@@ -100,6 +100,30 @@ describe('the onboard bundle esbuild makes (serverless.yml options)', () => {
     expect(error).toContain('FLEET_CONFIG_MISSING');
   });
 
+  it('runs the reconcile bundle: a sweep that finds the pending certificate of a lost event and stores its cursor', async () => {
+    const iot = iotClientFor(local.emulator);
+    const lost = await autoRegister(iot, local.emulator, fleet);
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // older than the 1 s pending age set below
+    const reconcileBundle = await bundleFunction('reconcile', dir);
+
+    const { result, error, logs } = await invokeBundle(
+      reconcileBundle,
+      {},
+      {
+        ...env,
+        JITR_RECONCILE_CURSOR_PARAMETER: '/jitr/test/reconcile-cursor',
+        // Treat every pending certificate as old enough: the lost event is the one just registered.
+        JITR_RECONCILE_PENDING_AGE_SECONDS: '1',
+      },
+    );
+
+    expect(error).toBeUndefined();
+    expect(result).toMatchObject({ examined: expect.any(Number), errors: 0 });
+    expect(result.onboarded).toBeGreaterThanOrEqual(1);
+    expect((await deviceState(iot, lost)).status).toBe('ACTIVE');
+    expect(logs.at(-1)).toMatchObject({ message: 'reconcile run finished', complete: true });
+  });
+
   it('stays within the 400 KB budget for a minified bundle', () => {
     expect(bundle.bytes).toBeLessThanOrEqual(400 * 1024);
   });
