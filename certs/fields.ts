@@ -190,7 +190,14 @@ export function attributeValues(name: NameAttribute[], short: string): string[] 
 
 /** `O=Acme, CN=device-1`: certificate order, commas and backslashes in values escaped. */
 export function formatName(name: NameAttribute[]): string {
-  return name.map((attribute) => `${attribute.name}=${attribute.value.replace(/[\\,+="<>;]/g, '\\$&')}`).join(', ');
+  return name.map((attribute) => `${attribute.name}=${escapeValue(attribute.value)}`).join(', ');
+}
+
+/** RFC 4514 escaping; control characters become `\HH` so a hostile subject cannot forge log lines. */
+function escapeValue(value: string): string {
+  return value
+    .replace(/[\\,+="<>;]/g, '\\$&')
+    .replace(/[\u0000-\u001f\u007f]/g, (char) => `\\${char.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 /** Lowercase hex of the Subject Key Identifier extension, or undefined when absent. */

@@ -87,6 +87,7 @@ describe('formatName', () => {
   it('writes certificate order and escapes RFC 4514 specials', () => {
     expect(formatName(device.subject)).toBe('O=Acme, CN=dev\\=1\\+x');
     expect(formatName(root.subject)).toBe('O=Acme\\, Inc., CN=Fields Root');
+    expect(formatName([{ oid: '2.5.4.3', name: 'CN', value: 'a\nINFO forged\u007f' }])).toBe('CN=a\\0aINFO forged\\7f');
   });
 });
 
