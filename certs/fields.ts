@@ -197,7 +197,7 @@ export function formatName(name: NameAttribute[]): string {
 function escapeValue(value: string): string {
   return value
     .replace(/[\\,+="<>;]/g, '\\$&')
-    .replace(/[\u0000-\u001f\u007f]/g, (char) => `\\${char.charCodeAt(0).toString(16).padStart(2, '0')}`);
+    .replace(/\p{Cc}/gu, (char) => `\\${char.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 /** Lowercase hex of the Subject Key Identifier extension, or undefined when absent. */
