@@ -7,7 +7,7 @@ import { endpointAddress } from './control-plane/iot/account.js';
 import { createAmazonCa } from './control-plane/iot/amazon-ca.js';
 import { EmulatorConfigError } from './errors.js';
 import { FaultInjector, parseFaultSpec } from './faults.js';
-import { startDataPlane } from './gateway/data-plane.js'; // gateway: data plane
+import { isNotable, startDataPlane } from './gateway/data-plane.js'; // gateway: data plane
 import { QuotaLimiter } from './quotas.js';
 import { type RegistrySnapshot, readSnapshot } from './state/snapshot.js';
 import { RegistryStore } from './state/store.js';
@@ -143,7 +143,9 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalEmula
     removeDirectoryOnStop: options.statePath === undefined,
     ...(options.mqttPort !== undefined ? { mqttPort: options.mqttPort } : {}),
     log: (line) => {
-      if (process.env.JITR_DEBUG) process.stderr.write(`${JSON.stringify({ component: 'gateway', ...line })}\n`);
+      if (process.env.JITR_DEBUG || isNotable(line)) {
+        process.stderr.write(`${JSON.stringify({ component: 'gateway', ...line })}\n`);
+      }
     },
   });
   const mqtt = dataPlane.gateway.url;
