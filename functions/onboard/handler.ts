@@ -1,7 +1,7 @@
 import { iotClient, ssmClient, ssmParameterReader } from '../aws/clients.js';
 import { MissingEnvironmentError } from '../errors.js';
 import { FleetConfigSource } from '../fleet-config.js';
-import { stdoutEmitter } from '../telemetry.js';
+import { errorLine, stdoutEmitter } from '../telemetry.js';
 import { TtlCache } from '../ttl-cache.js';
 import { iotAdapter } from './iot-adapter.js';
 import { handleRegisteredEvent, type OnboardDeps, type OnboardResult } from './run.js';
@@ -28,4 +28,13 @@ function containerDeps(): OnboardDeps {
 }
 
 /** Lambda entry point: the `$aws/events/certificates/registered/<caId>` event from a JITR topic rule. */
-export const handler = async (event: unknown): Promise<OnboardResult> => handleRegisteredEvent(event, containerDeps());
+export const handler = async (event: unknown): Promise<OnboardResult> => {
+  let built: OnboardDeps;
+  try {
+    built = containerDeps();
+  } catch (error) {
+    stdoutEmitter(errorLine('onboard', error, {}));
+    throw error;
+  }
+  return handleRegisteredEvent(event, built);
+};

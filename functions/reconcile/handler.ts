@@ -3,7 +3,7 @@ import { MissingEnvironmentError } from '../errors.js';
 import { FleetConfigSource } from '../fleet-config.js';
 import { iotAdapter } from '../onboard/iot-adapter.js';
 import { validateWithCerts } from '../onboard/validator.js';
-import { stdoutEmitter } from '../telemetry.js';
+import { errorLine, stdoutEmitter } from '../telemetry.js';
 import { TtlCache } from '../ttl-cache.js';
 import { memoryCursorStore } from './cursor.js';
 import { type ReconcileDeps, type ReconcileResult, reconcile } from './run.js';
@@ -37,4 +37,13 @@ function containerDeps(): ReconcileDeps {
 }
 
 /** Lambda entry point, scheduled every 15 minutes. `{ "pageToken": "..." }` resumes a sweep by hand. */
-export const handler = async (event: unknown): Promise<ReconcileResult> => reconcile(event, containerDeps());
+export const handler = async (event: unknown): Promise<ReconcileResult> => {
+  let built: ReconcileDeps;
+  try {
+    built = containerDeps();
+  } catch (error) {
+    stdoutEmitter(errorLine('reconcile', error, {}));
+    throw error;
+  }
+  return reconcile(event, built);
+};

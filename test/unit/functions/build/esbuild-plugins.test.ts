@@ -1,0 +1,33 @@
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+
+const require = createRequire(import.meta.url);
+const { inlineComputedKeys } = require('../../../../functions/build/esbuild-plugins.cjs') as {
+  inlineComputedKeys: (source: string) => string;
+};
+
+describe('inlineComputedKeys', () => {
+  it('replaces computed keys naming module string constants by the strings themselves', () => {
+    const source = [
+      'const _h = "http";',
+      'const _e = "error";',
+      'export var A$ = [9, n0, "A", { [_h]: ["GET", "/a", 200], [_e]: _c }];',
+    ].join('\n');
+
+    const rewritten = inlineComputedKeys(source);
+
+    expect(rewritten).toContain('{ "http": ["GET", "/a", 200], "error": _c }');
+  });
+
+  it('leaves computed keys it cannot resolve, and evaluates to the same objects', () => {
+    const source = 'const _h = "http";\nconst key = "x";\nexports.value = { [_h]: 1, [key]: 2, [_other]: 3 };';
+    const run = (code: string) => {
+      const exports: { value?: unknown } = {};
+      new Function('exports', '_other', code)(exports, 'other');
+      return exports.value;
+    };
+
+    expect(inlineComputedKeys(source)).toContain('[key]: 2, [_other]: 3');
+    expect(run(inlineComputedKeys(source))).toEqual(run(source));
+  });
+});
