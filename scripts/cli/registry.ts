@@ -13,4 +13,10 @@ export const commandLoaders: Record<string, () => Promise<Command>> = {
   'local start': async () => (await import('../commands/local-start.js')).command,
   simulate: async () => (await import('../commands/simulate.js')).command,
   preconfigure: async () => (await import('../commands/preconfigure.js')).command,
+  status: async () => (await import('../commands/status.js')).command,
+  doctor: async () => (await import('../commands/doctor.js')).command,
+  deprovision: async () => (await import('../commands/deprovision.js')).command,
+  revoke: async () => (await import('../commands/revoke.js')).command,
+  replay: async () => (await import('../commands/replay.js')).command,
+  'firmware-config': async () => (await import('../commands/firmware-config.js')).command,
 };

@@ -1,0 +1,46 @@
+/** Fills `{{name}}` placeholders; every value passes through the escaper of the target format. Pure. */
+export type Escaper = (value: string) => string;
+
+export class TemplateError extends Error {
+  readonly code = 'TEMPLATE_PLACEHOLDER_MISSING';
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'TemplateError';
+  }
+}
+
+export function renderTemplate(
+  template: string,
+  values: Record<string, string>,
+  escape: Escaper,
+  /** Escapers for particular placeholders (an unquoted number in JSON). */
+  escapers: Record<string, Escaper> = {},
+): string {
+  return template.replace(/\{\{([a-zA-Z]+)\}\}/g, (_whole, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new TemplateError(`the template needs a value for {{${name}}}`);
+    return (escapers[name] ?? escape)(value);
+  });
+}
+
+/** Inside a JSON string literal (the quotes are the template's). */
+export const jsonEscape: Escaper = (value) => JSON.stringify(value).slice(1, -1);
+
+/** Inside a C string literal: backslash, quote, and anything not printable ASCII as an octal escape. */
+export const cEscape: Escaper = (value) =>
+  [...Buffer.from(value, 'utf8')]
+    .map((byte) => {
+      if (byte === 0x5c) return '\\\\';
+      if (byte === 0x22) return '\\"';
+      if (byte === 0x0a) return '\\n';
+      if (byte >= 0x20 && byte < 0x7f && byte !== 0x3f) return String.fromCharCode(byte); // '?' would risk trigraphs
+      return `\\${byte.toString(8).padStart(3, '0')}`;
+    })
+    .join('');
+
+/** Numbers go in unquoted: only digits are allowed. */
+export const numberOnly: Escaper = (value) => {
+  if (!/^\d+$/.test(value)) throw new TemplateError(`"${value}" is not a number`);
+  return value;
+};

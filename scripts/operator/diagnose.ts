@@ -1,0 +1,220 @@
+import { policyProblems } from './policy.js';
+import { lambdaTargets, registeredEventsSql } from './rule.js';
+import type { CaSurvey, Survey } from './survey.js';
+
+export type Severity = 'error' | 'warning';
+
+/** One reason devices may not onboard, with what to do about it. */
+export interface Finding {
+  code: string;
+  severity: Severity;
+  /** What it is about: a CA id, a rule, a policy, the parameter or the queue. */
+  subject: string;
+  message: string;
+  fix: string;
+}
+
+const DAY_MS = 86_400_000;
+export const CA_EXPIRY_WARNING_DAYS = 90;
+
+/** Finds why devices would not onboard, from a survey. Pure: the same survey always gives the same findings. */
+export function diagnose(survey: Survey): Finding[] {
+  const findings: Finding[] = [];
+  const { deployment } = survey;
+  const stage = deployment.stage;
+  const parameter = deployment.fleetConfigParameter;
+  const preconfigure = (ca: string, extra = '') =>
+    `jitr preconfigure --ca-cert <CA file for ${ca}> --profile <profile> --stage ${stage}${extra}`;
+
+  if (survey.fleetConfig.state === 'missing') {
+    findings.push({
+      code: 'FLEET_CONFIG_MISSING',
+      severity: 'error',
+      subject: parameter,
+      message: `the fleet configuration ${parameter} does not exist: the Lambda trusts no CA`,
+      fix: 'jitr preconfigure --ca-cert <CA file> (--ca-key FILE | --verification-cert FILE) --profile <profile>',
+    });
+  } else if (survey.fleetConfig.state === 'invalid') {
+    findings.push({
+      code: 'FLEET_CONFIG_INVALID',
+      severity: 'error',
+      subject: parameter,
+      message: `${survey.fleetConfig.message}: the Lambda processes no event while it is broken`,
+      fix: `fix the JSON in SSM (aws ssm get-parameter --name ${parameter}), or delete it and run jitr preconfigure for each CA`,
+    });
+  } else if (survey.fleetConfig.config.trustedCas.length === 0) {
+    findings.push({
+      code: 'NO_TRUSTED_CA',
+      severity: 'error',
+      subject: parameter,
+      message: 'the fleet configuration lists no trusted CA',
+      fix: preconfigure('your fleet CA'),
+    });
+  }
+
+  for (const ca of survey.cas) findings.push(...caFindings(ca, survey, preconfigure));
+
+  for (const [name, policy] of Object.entries(survey.policies)) {
+    if (!policy) {
+      findings.push({
+        code: 'POLICY_MISSING',
+        severity: 'error',
+        subject: name,
+        message: `policy ${name} does not exist: onboarding fails at AttachPolicy`,
+        fix: `${preconfigure('a CA that uses it')} --policy-name ${name}`,
+      });
+      continue;
+    }
+    const problems = policyProblems(policy.defaultDocument);
+    if (problems.length > 0) {
+      findings.push({
+        code: 'POLICY_TOO_BROAD',
+        severity: 'error',
+        subject: name,
+        message: `policy ${name} (version ${policy.defaultVersionId}) grants more than a device needs: ${problems
+          .map((problem) => problem.message)
+          .join('; ')}`,
+        fix: `${preconfigure('a CA that uses it')} --policy-name ${name} (installs the least-privilege version)`,
+      });
+    }
+  }
+
+  const dlq = survey.deadLetterQueue;
+  if (!dlq.url) {
+    findings.push({
+      code: 'DLQ_MISSING',
+      severity: 'warning',
+      subject: deployment.deadLetterQueueName,
+      message: `the dead-letter queue ${deployment.deadLetterQueueName} does not exist: is stage ${stage} deployed?`,
+      fix: `npx serverless deploy --stage ${stage}`,
+    });
+  } else if (dlq.visible + dlq.inFlight > 0) {
+    findings.push({
+      code: 'DLQ_NOT_EMPTY',
+      severity: 'error',
+      subject: deployment.deadLetterQueueName,
+      message: `${dlq.visible + dlq.inFlight} failed onboarding event(s) wait in the dead-letter queue`,
+      fix: `jitr replay --stage ${stage} (after fixing the cause; see the onboard function's logs)`,
+    });
+  }
+  return findings;
+}
+
+function caFindings(ca: CaSurvey, survey: Survey, preconfigure: (ca: string, extra?: string) => string): Finding[] {
+  const id = ca.trusted.certificateId;
+  const findings: Finding[] = [];
+  const stage = survey.deployment.stage;
+  if (!ca.ca) {
+    findings.push({
+      code: 'CA_MISSING',
+      severity: 'error',
+      subject: id,
+      message: `CA ${id} is trusted by the fleet configuration but not registered in AWS IoT`,
+      fix: preconfigure(id),
+    });
+  } else {
+    if (ca.ca.status !== 'ACTIVE') {
+      findings.push({
+        code: 'CA_INACTIVE',
+        severity: 'error',
+        subject: id,
+        message: `CA ${id} is ${ca.ca.status}: its devices cannot register`,
+        fix: `aws iot update-ca-certificate --certificate-id ${id} --new-status ACTIVE (or ${preconfigure(id)})`,
+      });
+    }
+    if (ca.ca.autoRegistrationStatus !== 'ENABLE') {
+      findings.push({
+        code: 'CA_AUTO_REGISTRATION_OFF',
+        severity: 'error',
+        subject: id,
+        message: `CA ${id} has auto-registration ${ca.ca.autoRegistrationStatus ?? 'unset'}: new devices are refused`,
+        fix: `aws iot update-ca-certificate --certificate-id ${id} --new-auto-registration-status ENABLE`,
+      });
+    }
+    const notAfter = ca.ca.validity?.notAfter?.getTime();
+    if (notAfter !== undefined && notAfter - survey.at < CA_EXPIRY_WARNING_DAYS * DAY_MS) {
+      const days = Math.floor((notAfter - survey.at) / DAY_MS);
+      findings.push({
+        code: notAfter <= survey.at ? 'CA_EXPIRED' : 'CA_EXPIRING',
+        severity: notAfter <= survey.at ? 'error' : 'warning',
+        subject: id,
+        message:
+          notAfter <= survey.at
+            ? `CA ${id} expired on ${new Date(notAfter).toISOString()}`
+            : `CA ${id} expires in ${days} day(s), on ${new Date(notAfter).toISOString()}`,
+        fix: `register its successor beside it: ${preconfigure('the renewed CA')} (Azure Sphere: az sphere ca-certificate download)`,
+      });
+    }
+  }
+  findings.push(...ruleFindings(ca, survey, preconfigure));
+  if (ca.stuckPending.length > 0) {
+    const oldest = Math.min(...ca.stuckPending.map((pending) => pending.registeredAt));
+    findings.push({
+      code: 'CERTIFICATES_STUCK_PENDING',
+      severity: 'error',
+      subject: id,
+      message:
+        `${ca.stuckPending.length} certificate(s) of CA ${id} are still PENDING_ACTIVATION, the oldest since ` +
+        `${new Date(oldest).toISOString()}: their events were not processed`,
+      fix: `check the rule and the onboard function's logs, then jitr replay --stage ${stage}; the reconcile function sweeps them every 15 minutes`,
+    });
+  }
+  return findings;
+}
+
+function ruleFindings(ca: CaSurvey, survey: Survey, preconfigure: (ca: string, extra?: string) => string): Finding[] {
+  const id = ca.trusted.certificateId;
+  const rule = ca.rule;
+  const name = ca.ruleName;
+  if (!rule) {
+    return [
+      {
+        code: 'RULE_MISSING',
+        severity: 'error',
+        subject: name,
+        message: `topic rule ${name} does not exist: registration events of CA ${id} reach no one`,
+        fix: preconfigure(id),
+      },
+    ];
+  }
+  const findings: Finding[] = [];
+  if (rule.ruleDisabled) {
+    findings.push({
+      code: 'RULE_DISABLED',
+      severity: 'error',
+      subject: name,
+      message: `topic rule ${name} is disabled`,
+      fix: `aws iot enable-topic-rule --rule-name ${name}`,
+    });
+  }
+  if (rule.sql?.replace(/\s+/g, ' ').trim() !== registeredEventsSql(id)) {
+    findings.push({
+      code: 'RULE_WRONG_TOPIC',
+      severity: 'error',
+      subject: name,
+      message: `topic rule ${name} does not select the registration events of CA ${id} (${rule.sql})`,
+      fix: preconfigure(id),
+    });
+  }
+  const expected = survey.deployment.onboardFunctionArn;
+  const targets = lambdaTargets(rule);
+  if (!targets.includes(expected)) {
+    findings.push({
+      code: 'RULE_WRONG_FUNCTION',
+      severity: 'error',
+      subject: name,
+      message: `topic rule ${name} invokes ${targets.join(', ') || 'no Lambda function'} instead of ${expected}`,
+      fix: preconfigure(id),
+    });
+  }
+  if (!rule.errorAction?.sqs) {
+    findings.push({
+      code: 'RULE_NO_ERROR_ACTION',
+      severity: 'warning',
+      subject: name,
+      message: `topic rule ${name} has no errorAction to the dead-letter queue: failed invocations are lost`,
+      fix: preconfigure(id),
+    });
+  }
+  return findings;
+}

@@ -1,0 +1,155 @@
+import {
+  type CACertificateDescription,
+  type IoTClient,
+  ListCertificatesByCACommand,
+  ListThingsCommand,
+  type TopicRule,
+} from '@aws-sdk/client-iot';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import type { TrustedCa } from '../../functions/fleet-config.js';
+import { BINDING } from '../../functions/onboard/model.js';
+import type { OperatorClients } from '../aws/clients.js';
+import { type Deployment, deploymentFor, ruleNameFor } from './deployment.js';
+import { aws, awsOptional } from './errors.js';
+import { type FleetConfigState, readFleetConfig } from './fleet-config-store.js';
+import { callerScope, describeCa, type PolicyState, queueUrlOf, readPolicy, readRule } from './iot-reads.js';
+
+/** Everything status and doctor look at, read once. Times are epoch ms. */
+export interface Survey {
+  deployment: Deployment;
+  at: number;
+  fleetConfig: FleetConfigState;
+  cas: CaSurvey[];
+  /** By policy name, for every policy the trusted CAs use (undefined: absent). */
+  policies: Record<string, PolicyState | undefined>;
+  deadLetterQueue: { url?: string; visible: number; inFlight: number };
+}
+
+export interface CaSurvey {
+  trusted: TrustedCa;
+  ca?: CACertificateDescription;
+  ruleName: string;
+  rule?: TopicRule;
+  certificatesByStatus: Record<string, number>;
+  /** PENDING_ACTIVATION certificates older than the threshold: the events that never got processed. */
+  stuckPending: { certificateId: string; registeredAt: number }[];
+  things: number;
+}
+
+export interface SurveyOptions {
+  stage: string;
+  functionArn?: string;
+  /** A certificate PENDING_ACTIVATION for longer than this is stuck (default 30 minutes: two reconcile runs). */
+  pendingAfterMs: number;
+  progress?: (message: string) => void;
+  now?: () => number;
+}
+
+export async function surveyDeployment(clients: OperatorClients, options: SurveyOptions): Promise<Survey> {
+  const progress = options.progress ?? (() => {});
+  const at = (options.now ?? Date.now)();
+  const scope = await callerScope(clients);
+  const deployment = deploymentFor({
+    stage: options.stage,
+    ...scope,
+    ...(options.functionArn !== undefined ? { functionArn: options.functionArn } : {}),
+  });
+  const [fleetConfig, deadLetterQueue] = await Promise.all([
+    readFleetConfig(clients.ssm, deployment.fleetConfigParameter),
+    queueDepth(clients, deployment.deadLetterQueueName),
+  ]);
+  const trusted = fleetConfig.state === 'valid' ? fleetConfig.config.trustedCas : [];
+  const cas: CaSurvey[] = [];
+  for (const ca of trusted) {
+    progress(`surveying CA ${ca.certificateId}`);
+    cas.push(await surveyCa(clients.iot, deployment, ca, at - options.pendingAfterMs, progress));
+  }
+  const policies: Record<string, PolicyState | undefined> = {};
+  for (const name of new Set(trusted.map((ca) => ca.policyName))) policies[name] = await readPolicy(clients.iot, name);
+  return { deployment, at, fleetConfig, cas, policies, deadLetterQueue };
+}
+
+async function surveyCa(
+  iot: IoTClient,
+  deployment: Deployment,
+  trusted: TrustedCa,
+  pendingBefore: number,
+  progress: (message: string) => void,
+): Promise<CaSurvey> {
+  const ruleName = ruleNameFor(deployment.stage, trusted.certificateId);
+  const [ca, rule, things] = await Promise.all([
+    describeCa(iot, trusted.certificateId),
+    readRule(iot, ruleName),
+    countThings(iot, trusted.certificateId),
+  ]);
+  const certificatesByStatus: Record<string, number> = {};
+  const stuckPending: CaSurvey['stuckPending'] = [];
+  if (ca) {
+    let marker: string | undefined;
+    let pages = 0;
+    do {
+      const page = await aws(`ListCertificatesByCA ${trusted.certificateId}`, () =>
+        iot.send(new ListCertificatesByCACommand({ caCertificateId: trusted.certificateId, pageSize: 250, marker })),
+      );
+      for (const certificate of page.certificates ?? []) {
+        const status = certificate.status ?? 'UNKNOWN';
+        certificatesByStatus[status] = (certificatesByStatus[status] ?? 0) + 1;
+        const registeredAt = certificate.creationDate?.getTime() ?? 0;
+        if (status === 'PENDING_ACTIVATION' && registeredAt < pendingBefore && certificate.certificateId) {
+          stuckPending.push({ certificateId: certificate.certificateId, registeredAt });
+        }
+      }
+      marker = page.nextMarker;
+      if (++pages % 20 === 0) progress(`  ${pages * 250} certificates read`);
+    } while (marker);
+  }
+  return {
+    trusted,
+    ...(ca ? { ca } : {}),
+    ruleName,
+    ...(rule ? { rule } : {}),
+    certificatesByStatus,
+    stuckPending,
+    things,
+  };
+}
+
+/** Things the onboard Lambda created for this CA carry its certificateId in an attribute. */
+async function countThings(iot: IoTClient, caCertificateId: string): Promise<number> {
+  let count = 0;
+  let nextToken: string | undefined;
+  do {
+    const page = await aws('ListThings', () =>
+      iot.send(
+        new ListThingsCommand({
+          attributeName: BINDING.ca,
+          attributeValue: caCertificateId,
+          maxResults: 250,
+          nextToken,
+        }),
+      ),
+    );
+    count += page.things?.length ?? 0;
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return count;
+}
+
+async function queueDepth(clients: OperatorClients, name: string): Promise<Survey['deadLetterQueue']> {
+  const url = await queueUrlOf(clients.sqs, name);
+  if (!url) return { visible: 0, inFlight: 0 };
+  const response = await awsOptional(`GetQueueAttributes ${name}`, () =>
+    clients.sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: url,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    ),
+  );
+  const attributes = response?.Attributes ?? {};
+  return {
+    url,
+    visible: Number(attributes.ApproximateNumberOfMessages ?? 0),
+    inFlight: Number(attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
+  };
+}
