@@ -3,6 +3,9 @@ import { EventEmitter } from 'node:events';
 import { parseCertificate } from '../../certs/parse.js';
 import { alreadyExists, notFound } from '../errors.js';
 import { type AccountScope, caCertificateArn, certificateArn, policyArn, thingArn, topicRuleArn } from './arns.js';
+import { pendingActivationRecord } from './auto-register.js';
+import type { StoreEvents } from './events.js';
+import { Links } from './links.js';
 import type {
   CaCertificateRecord,
   CertificateRecord,
@@ -18,20 +21,7 @@ import { QueueStore } from './queues.js';
 import { type RegistrySnapshot, readSnapshot } from './snapshot.js';
 import { ThingGroupStore } from './thing-groups.js';
 
-/** What the gateway and rules engine can observe. Listeners run synchronously inside the mutation. */
-export interface StoreEvents {
-  'ca-updated': [record: CaCertificateRecord];
-  'ca-deleted': [certificateId: string];
-  /** A new certificate record, whichever way it came (register, create, JITR auto-registration). */
-  'certificate-registered': [record: CertificateRecord];
-  'certificate-updated': [record: CertificateRecord, previousStatus: CertificateStatus];
-  'certificate-deleted': [certificateId: string];
-  'thing-updated': [record: ThingRecord];
-  'thing-deleted': [thingName: string];
-  'attachments-changed': [principal: string];
-  'policy-updated': [policyName: string];
-  'topic-rules-changed': [ruleName: string, rule: TopicRuleRecord | undefined];
-}
+export type { StoreEvents } from './events.js';
 
 /** The default version of a policy (every stored policy has exactly one). */
 export function defaultPolicyVersion(policy: PolicyRecord): PolicyVersionRecord | undefined {
@@ -53,13 +43,12 @@ export class RegistryStore {
   private readonly caSubjects = new Map<string, string>();
   private readonly certificates = new Map<string, CertificateRecord>();
   private readonly things = new Map<string, ThingRecord>();
-  /** principal -> attachments, and thing -> principals (both kept in step). */
-  private readonly byPrincipal = new Map<string, Map<string, ThingPrincipalAttachment>>();
-  private readonly byThing = new Map<string, Set<string>>();
+  /** principal -> thing names; `exclusive` holds the EXCLUSIVE_THING pairs as `principal\nthing`. */
+  private readonly thingPrincipals = new Links();
+  private readonly exclusive = new Set<string>();
   private readonly policies = new Map<string, PolicyRecord>();
-  /** policy name -> targets (principal ARNs), and target -> policy names. */
-  private readonly policyTargets = new Map<string, Set<string>>();
-  private readonly targetPolicies = new Map<string, Set<string>>();
+  /** policy name -> targets (principal ARNs). */
+  private readonly policyTargets = new Links();
   private readonly rules = new Map<string, TopicRuleRecord>();
   private eventConfigurations: Record<string, { Enabled: boolean }> = {};
 
@@ -159,20 +148,11 @@ export class RegistryStore {
     const existing = this.certificates.get(loaded.certificateId);
     if (existing) return existing;
     if (!this.cas.has(input.caCertificateId)) throw notFound(`CA certificate ${input.caCertificateId} does not exist`);
-    const record: CertificateRecord = {
-      certificateId: loaded.certificateId,
-      certificateArn: this.certArn(loaded.certificateId),
-      certificatePem: loaded.x509.toString(),
-      caCertificateId: input.caCertificateId,
-      status: 'PENDING_ACTIVATION',
-      certificateMode: 'DEFAULT',
-      ownedBy: this.scope.accountId,
-      creationDate: input.now,
-      lastModifiedDate: input.now,
-      customerVersion: 1,
-      generationId: randomBytes(16).toString('hex'),
-      validity: { notBefore: Date.parse(loaded.x509.validFrom), notAfter: Date.parse(loaded.x509.validTo) },
-    };
+    const record = pendingActivationRecord(loaded, {
+      ...input,
+      arn: this.certArn(loaded.certificateId),
+      scope: this.scope,
+    });
     this.putCertificate(record);
     return record;
   }
@@ -203,31 +183,32 @@ export class RegistryStore {
 
   attachThingPrincipal(thingName: string, principal: string, exclusive: boolean): void {
     if (!this.things.has(thingName)) throw notFound(`Thing ${thingName} does not exist`);
-    const attachments = this.byPrincipal.get(principal) ?? new Map<string, ThingPrincipalAttachment>();
-    attachments.set(thingName, { thingName, principal, exclusive });
-    this.byPrincipal.set(principal, attachments);
-    addTo(this.byThing, thingName, principal);
+    this.thingPrincipals.link(principal, thingName);
+    if (exclusive) this.exclusive.add(`${principal}\n${thingName}`);
+    else this.exclusive.delete(`${principal}\n${thingName}`);
     this.events.emit('attachments-changed', principal);
   }
 
   detachThingPrincipal(thingName: string, principal: string): void {
-    this.byPrincipal.get(principal)?.delete(thingName);
-    if (this.byPrincipal.get(principal)?.size === 0) this.byPrincipal.delete(principal);
-    this.byThing.get(thingName)?.delete(principal);
-    if (this.byThing.get(thingName)?.size === 0) this.byThing.delete(thingName);
+    this.thingPrincipals.unlink(principal, thingName);
+    this.exclusive.delete(`${principal}\n${thingName}`);
     this.events.emit('attachments-changed', principal);
   }
 
   attachmentsForPrincipal(principal: string): ThingPrincipalAttachment[] {
-    return [...(this.byPrincipal.get(principal)?.values() ?? [])];
+    return this.thingPrincipals.rightsOf(principal).map((thingName) => ({
+      thingName,
+      principal,
+      exclusive: this.exclusive.has(`${principal}\n${thingName}`),
+    }));
   }
 
   thingsForPrincipal(principal: string): string[] {
-    return [...(this.byPrincipal.get(principal)?.keys() ?? [])];
+    return this.thingPrincipals.rightsOf(principal);
   }
 
   principalsForThing(thingName: string): string[] {
-    return [...(this.byThing.get(thingName) ?? [])];
+    return this.thingPrincipals.leftsOf(thingName);
   }
 
   // ---- policies ----
@@ -257,25 +238,22 @@ export class RegistryStore {
 
   attachPolicy(policyName: string, target: string): void {
     if (!this.policies.has(policyName)) throw notFound(`Policy ${policyName} does not exist`);
-    addTo(this.policyTargets, policyName, target);
-    addTo(this.targetPolicies, target, policyName);
+    this.policyTargets.link(policyName, target);
     this.events.emit('attachments-changed', target);
   }
 
   detachPolicy(policyName: string, target: string): void {
-    removeFrom(this.policyTargets, policyName, target);
-    removeFrom(this.targetPolicies, target, policyName);
+    this.policyTargets.unlink(policyName, target);
     this.events.emit('attachments-changed', target);
   }
 
   targetsForPolicy(policyName: string): string[] {
-    return [...(this.policyTargets.get(policyName) ?? [])];
+    return this.policyTargets.rightsOf(policyName);
   }
 
   /** The policies attached to a principal (certificate ARN), each with its default version in `versions`. */
   policiesForPrincipal(principal: string): PolicyRecord[] {
-    const names = this.targetPolicies.get(principal) ?? new Set<string>();
-    return [...names].flatMap((name) => this.policies.get(name) ?? []);
+    return this.policyTargets.leftsOf(principal).flatMap((name) => this.policies.get(name) ?? []);
   }
 
   // ---- topic rules ----
@@ -318,9 +296,9 @@ export class RegistryStore {
       cas: this.listCas(),
       certificates: this.listCertificates(),
       things: this.listThings(),
-      thingPrincipals: [...this.byPrincipal.values()].flatMap((attachments) => [...attachments.values()]),
+      thingPrincipals: this.thingPrincipals.entries().flatMap(([principal]) => this.attachmentsForPrincipal(principal)),
       policies: this.listPolicies(),
-      policyTargets: [...this.policyTargets].map(([policyName, targets]) => ({ policyName, targets: [...targets] })),
+      policyTargets: this.policyTargets.entries().map(([policyName, targets]) => ({ policyName, targets })),
       topicRules: this.listTopicRules(),
       parameters: this.parameters.toJSON(),
       queues: this.queues.toJSON(),
@@ -348,16 +326,4 @@ export class RegistryStore {
     store.thingGroups.load(snapshot.thingGroups);
     return store;
   }
-}
-
-function addTo(index: Map<string, Set<string>>, key: string, value: string): void {
-  const values = index.get(key) ?? new Set<string>();
-  values.add(value);
-  index.set(key, values);
-}
-
-function removeFrom(index: Map<string, Set<string>>, key: string, value: string): void {
-  const values = index.get(key);
-  values?.delete(value);
-  if (values?.size === 0) index.delete(key);
 }

@@ -1,10 +1,11 @@
+import { Links } from './links.js';
 import type { ThingGroupRecord } from './model.js';
 
-/** Static thing groups and their members (thing names), kept in step both ways. */
+/** Static thing groups and their members (thing names). */
 export class ThingGroupStore {
   private readonly groups = new Map<string, ThingGroupRecord>();
-  private readonly members = new Map<string, Set<string>>();
-  private readonly memberships = new Map<string, Set<string>>();
+  /** group name -> thing names. */
+  private readonly members = new Links();
 
   get(name: string): ThingGroupRecord | undefined {
     return this.groups.get(name);
@@ -19,39 +20,35 @@ export class ThingGroupStore {
   }
 
   delete(name: string): void {
-    for (const thing of this.members.get(name) ?? []) this.memberships.get(thing)?.delete(name);
-    this.members.delete(name);
+    this.members.forgetLeft(name);
     this.groups.delete(name);
   }
 
   add(groupName: string, thingName: string): void {
-    link(this.members, groupName, thingName);
-    link(this.memberships, thingName, groupName);
+    this.members.link(groupName, thingName);
   }
 
   remove(groupName: string, thingName: string): void {
-    unlink(this.members, groupName, thingName);
-    unlink(this.memberships, thingName, groupName);
+    this.members.unlink(groupName, thingName);
   }
 
   /** A deleted thing leaves every group. */
   forgetThing(thingName: string): void {
-    for (const group of this.memberships.get(thingName) ?? []) unlink(this.members, group, thingName);
-    this.memberships.delete(thingName);
+    this.members.forgetRight(thingName);
   }
 
   thingsIn(groupName: string): string[] {
-    return [...(this.members.get(groupName) ?? [])];
+    return this.members.rightsOf(groupName);
   }
 
   groupsOf(thingName: string): string[] {
-    return [...(this.memberships.get(thingName) ?? [])];
+    return this.members.leftsOf(thingName);
   }
 
   toJSON(): { groups: ThingGroupRecord[]; members: { thingGroupName: string; things: string[] }[] } {
     return {
       groups: this.list(),
-      members: [...this.members].map(([thingGroupName, things]) => ({ thingGroupName, things: [...things] })),
+      members: this.members.entries().map(([thingGroupName, things]) => ({ thingGroupName, things })),
     };
   }
 
@@ -59,16 +56,4 @@ export class ThingGroupStore {
     for (const group of saved.groups) this.put({ ...group });
     for (const { thingGroupName, things } of saved.members) for (const thing of things) this.add(thingGroupName, thing);
   }
-}
-
-function link(index: Map<string, Set<string>>, key: string, value: string): void {
-  const values = index.get(key) ?? new Set<string>();
-  values.add(value);
-  index.set(key, values);
-}
-
-function unlink(index: Map<string, Set<string>>, key: string, value: string): void {
-  const values = index.get(key);
-  values?.delete(value);
-  if (values?.size === 0) index.delete(key);
 }
