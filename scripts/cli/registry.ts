@@ -5,7 +5,7 @@ import type { Command } from './command.js';
  * Key: the command's words joined by a space. Add a line here for each new command module.
  */
 export const commandLoaders: Record<string, () => Promise<Command>> = {
-  demo: async () => (await import('../commands/demo.js')).command,
+  demo: async () => (await import('../demo/command.js')).command,
   'ca create': async () => (await import('../commands/ca-create.js')).command,
   'ca verification-cert': async () => (await import('../commands/ca-verification-cert.js')).command,
   'device issue': async () => (await import('../commands/device-issue.js')).command,

@@ -1,0 +1,89 @@
+/**
+ * The emulator's Lambda runner writes handler output (CloudWatch Logs in AWS) to this process's stderr, one
+ * `[<function>] <line>` per line. The demo keeps those lines off the terminal and reads the onboarding decisions from
+ * them instead, which is how it can say why the Lambda revoked a certificate (the registry only records REVOKED).
+ */
+export interface DecisionLine {
+  decision: string;
+  reasons: string[];
+  certificateId?: string;
+  thingName?: string;
+}
+
+const HANDLER_LINE = /^\[[\w.-]+\] (.*)$/;
+
+/** Parses one handler log line; undefined for anything that is not a decision record. */
+export function parseDecisionLine(line: string): DecisionLine | undefined {
+  const body = HANDLER_LINE.exec(line)?.[1];
+  if (body === undefined || !body.startsWith('{')) return undefined;
+  try {
+    const record = JSON.parse(body) as Record<string, unknown>;
+    if (typeof record.decision !== 'string' || !Array.isArray(record.reasons)) return undefined;
+    return {
+      decision: record.decision,
+      reasons: record.reasons.filter((reason): reason is string => typeof reason === 'string'),
+      ...(typeof record.certificateId === 'string' ? { certificateId: record.certificateId } : {}),
+      ...(typeof record.thingName === 'string' ? { thingName: record.thingName } : {}),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+export interface HandlerLogCapture {
+  /** The last decision recorded for each certificate. */
+  decisions: Map<string, DecisionLine>;
+  /** Handler lines seen (and kept off the terminal). */
+  lines: () => number;
+  restore(): void;
+}
+
+/**
+ * Diverts handler lines written to `stream` while the demo runs; everything else passes through untouched.
+ * `restore()` puts the stream back as it was.
+ */
+export function captureHandlerLogs(stream: NodeJS.WriteStream): HandlerLogCapture {
+  const original = stream.write;
+  const decisions = new Map<string, DecisionLine>();
+  let seen = 0;
+  let partial = '';
+  const divert = (text: string): string => {
+    const pieces = (partial + text).split('\n');
+    partial = pieces.pop() ?? '';
+    const kept: string[] = [];
+    for (const line of pieces) {
+      if (!HANDLER_LINE.test(line)) {
+        kept.push(`${line}\n`);
+        continue;
+      }
+      seen++;
+      const decision = parseDecisionLine(line);
+      if (decision?.certificateId) decisions.set(decision.certificateId, decision);
+    }
+    // A line still being written that cannot be a handler line goes out at once (progress bars use \r, no \n).
+    if (partial !== '' && !partial.startsWith('[')) {
+      kept.push(partial);
+      partial = '';
+    }
+    return kept.join('');
+  };
+  const replacement = function (this: unknown, chunk: unknown, ...rest: unknown[]): boolean {
+    const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : undefined;
+    if (text === undefined) return (original as (...args: unknown[]) => boolean).call(stream, chunk, ...rest);
+    const kept = divert(text);
+    const callback = rest.find((arg): arg is () => void => typeof arg === 'function');
+    if (kept === '') {
+      callback?.();
+      return true;
+    }
+    return (original as (...args: unknown[]) => boolean).call(stream, kept, ...rest);
+  };
+  stream.write = replacement as typeof stream.write;
+  return {
+    decisions,
+    lines: () => seen,
+    restore() {
+      stream.write = original;
+    },
+  };
+}
