@@ -1,10 +1,9 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server, type TLSSocket } from 'node:tls';
-import { Aedes, type AedesPublishPacket, type Client } from 'aedes';
 import type { RegistryStore } from '../state/store.js';
 import { admit, type RegistrationEvent, registrationEvent, registrationTopic } from './admission.js';
-import { PolicyAuthorizer, type Principal } from './authorizer.js';
+import { createPolicyBroker } from './broker.js';
 import { createServerIdentity } from './server-identity.js';
 
 /** One structured log line of the gateway; never carries key material. */
@@ -73,97 +72,7 @@ export async function startGateway(options: GatewayOptions): Promise<MqttGateway
     directory: options.directory,
     persist: options.persistIdentity === true,
   });
-  const authorizer = new PolicyAuthorizer(store, store.scope, (principal, problem) =>
-    log({ event: 'policy-problem', code: problem.code, detail: problem.detail, clientId: principal.clientId }),
-  );
-  const principals = new WeakMap<object, Principal & { certificateId: string }>();
-  const clientsByCertificate = new Map<string, Set<Client>>();
-  const listeners: ((message: BrokerMessage) => void)[] = [];
-
-  const principalOf = (client: Client | null) => (client ? principals.get(client.conn) : undefined);
-
-  const broker = await Aedes.createBroker({
-    preConnect(client, packet, callback) {
-      const principal = principals.get(client.conn);
-      // An error (not just `false`) makes aedes close the connection: AWS drops an unauthorised CONNECT, no CONNACK.
-      if (!principal) return callback(new Error('no principal'), false);
-      principal.clientId = packet.clientId;
-      // The certificate may have changed state since the handshake.
-      const record = store.getCertificate(principal.certificateId);
-      if (record?.status !== 'ACTIVE') {
-        log({ event: 'connect-refused', code: 'CERTIFICATE_NOT_ACTIVE', certificateId: principal.certificateId });
-        return callback(new Error('certificate not active'), false);
-      }
-      const decision = authorizer.connect(principal);
-      if (!decision.allowed) {
-        log({ event: 'connect-refused', code: decision.reason, clientId: packet.clientId });
-        return callback(new Error('not authorized'), false);
-      }
-      callback(null, true);
-    },
-    authorizePublish(client, packet, callback) {
-      if (!client) return callback(null);
-      const principal = principalOf(client);
-      if (!principal || packet.topic.startsWith('$aws/events/') || packet.topic.startsWith('$SYS/')) {
-        return callback(new Error('publish refused'));
-      }
-      const decision = authorizer.publish(principal, packet.topic);
-      if (!decision.allowed) {
-        // AWS IoT closes an MQTT 3.1.1 connection that publishes where it may not; aedes does so on this error.
-        log({ event: 'publish-refused', code: decision.reason, clientId: principal.clientId, topic: packet.topic });
-        return callback(new Error('publish refused'));
-      }
-      callback(null);
-    },
-    authorizeSubscribe(client, subscription, callback) {
-      const principal = principalOf(client);
-      const decision = principal ? authorizer.subscribe(principal, subscription.topic) : undefined;
-      if (!principal || !decision?.allowed) {
-        log({ event: 'subscribe-refused', code: decision?.reason ?? 'NO_PRINCIPAL', topic: subscription.topic });
-        return callback(null, null);
-      }
-      callback(null, subscription);
-    },
-    authorizeForward(client, packet) {
-      const principal = principalOf(client);
-      if (!principal) return null;
-      return authorizer.receive(principal, packet.topic).allowed ? packet : null;
-    },
-  });
-  broker.on('client', (client) => {
-    const principal = principalOf(client);
-    if (!principal) return;
-    const set = clientsByCertificate.get(principal.certificateId) ?? new Set<Client>();
-    set.add(client);
-    clientsByCertificate.set(principal.certificateId, set);
-  });
-  broker.on('clientDisconnect', (client) => {
-    const principal = principalOf(client);
-    if (principal) clientsByCertificate.get(principal.certificateId)?.delete(client);
-  });
-  broker.on('clientError', () => {});
-  broker.on('connectionError', () => {});
-  broker.on('publish', (packet: AedesPublishPacket, client: Client | null) => {
-    if (packet.topic.startsWith('$SYS/')) return;
-    const message: BrokerMessage = { topic: packet.topic, payload: Buffer.from(packet.payload) };
-    if (client?.id) message.clientId = client.id;
-    for (const listener of listeners) {
-      try {
-        listener(message);
-      } catch (error) {
-        log({ event: 'listener-failed', code: 'LISTENER_FAILED', message: (error as Error).message });
-      }
-    }
-  });
-
-  // AWS closes the connections of a certificate that stops being ACTIVE.
-  const onCertificateChange = (record: { certificateId: string; status: string }) => {
-    if (record.status === 'ACTIVE') return;
-    for (const client of clientsByCertificate.get(record.certificateId) ?? []) client.close();
-  };
-  const onCertificateDeleted = (id: string) => onCertificateChange({ certificateId: id, status: 'DELETED' });
-  store.events.on('certificate-updated', onCertificateChange);
-  store.events.on('certificate-deleted', onCertificateDeleted);
+  const { broker, principals, listeners, close: closeBroker } = await createPolicyBroker(store, log);
 
   const publish = (topic: string, payload: Buffer | string) =>
     new Promise<void>((resolve, reject) => {
@@ -275,10 +184,8 @@ export async function startGateway(options: GatewayOptions): Promise<MqttGateway
     onMessage: (listener) => listeners.push(listener),
     connectedClients: () => broker.connectedClients,
     async stop() {
-      store.events.off('certificate-updated', onCertificateChange);
-      store.events.off('certificate-deleted', onCertificateDeleted);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      await new Promise<void>((resolve) => broker.close(() => resolve()));
+      await closeBroker();
       for (const socket of sockets) socket.destroy();
       await closed;
     },

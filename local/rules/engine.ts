@@ -3,7 +3,8 @@ import type { TopicRuleAction, TopicRuleRecord } from '../state/model.js';
 import { queueNameOf } from '../state/queues.js';
 import type { RegistryStore } from '../state/store.js';
 import { RuleSqlError } from './errors.js';
-import { parseRuleSql, type RuleMessage, type RuleQuery, runRuleQuery } from './sql.js';
+import { type RuleMessage, runRuleQuery } from './evaluate.js';
+import { parseRuleSql, type RuleQuery } from './sql.js';
 
 /** A message the broker carried (the gateway's BrokerMessage). */
 export interface EngineMessage {

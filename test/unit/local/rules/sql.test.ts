@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RuleSqlError } from '../../../../local/rules/errors.js';
-import { parseRuleSql, type RuleMessage, runRuleQuery } from '../../../../local/rules/sql.js';
+import { type RuleMessage, runRuleQuery } from '../../../../local/rules/evaluate.js';
+import { parseRuleSql } from '../../../../local/rules/sql.js';
 
 const message = (topic: string, payload: unknown): RuleMessage => ({
   topic,
