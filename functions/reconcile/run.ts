@@ -17,6 +17,7 @@ export interface ReconcileResult {
   examined: number;
   onboarded: number;
   retired: number;
+  completed: number;
   errors: number;
   pageToken?: string;
 }
@@ -68,6 +69,7 @@ export async function reconcile(event: unknown, deps: ReconcileDeps): Promise<Re
       examined: report.examined,
       onboarded: report.onboarding.filter((o) => o.decision === 'onboarded' || o.decision === 'rotated').length,
       retired: report.retired.length,
+      completed: report.completed.length,
       errors: report.errors.length,
       ...(report.pageToken ? { pageToken: report.pageToken } : {}),
     };
@@ -86,6 +88,7 @@ function summaryLine(report: SweepReport, durationMs: number): Record<string, un
     onboarding: report.onboarding.length,
     thingsChecked: report.thingsChecked,
     retired: report.retired,
+    completed: report.completed,
     errors: report.errors.slice(0, 20),
     complete: report.pageToken === undefined,
     durationMs,

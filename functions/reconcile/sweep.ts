@@ -1,5 +1,5 @@
 import type { FleetConfig, TrustedCa } from '../fleet-config.js';
-import type { CertificateFacts } from '../onboard/model.js';
+import type { CertificateFacts, ThingFacts } from '../onboard/model.js';
 import type { CertificateSummary } from '../onboard/port.js';
 import { CallMeter, type Outcome, onboardCertificate, runStages, type WorkflowDeps } from '../onboard/workflow.js';
 import { type Cursor, decodeCursor, encodeCursor } from './cursor.js';
@@ -17,28 +17,29 @@ export interface SweepReport {
   examined: number;
   onboarding: Outcome[];
   retired: string[];
+  /** ACTIVE certificates that were missing their Thing attachment, now completed. */
+  completed: string[];
   thingsChecked: number;
   errors: { certificateId: string; error: string }[];
   /** Where the next run resumes; absent when the sweep reached the end of the last CA. */
   pageToken?: string;
 }
 
-const HOUR_MS = 3_600_000;
-
 /**
  * One bounded reconcile run over the trusted CAs, resuming at `pageToken`:
  * - PENDING_ACTIVATION certificates older than `pendingAgeMs` (their event was lost, dropped as malformed, or its
  *   invocation ended in the DLQ) go through the onboarding workflow;
- * - the Things of ACTIVE certificates older than the grace window get their superseded certificates retired.
+ * - ACTIVE certificates are checked against their Thing: one activated without its attachment is completed, and the
+ *   Thing's superseded certificates are retired.
  * A failure on one certificate is reported and the sweep goes on; the next full sweep sees that certificate again.
  */
 export async function sweep(config: FleetConfig, deps: WorkflowDeps, options: SweepOptions): Promise<SweepReport> {
-  const report: SweepReport = { examined: 0, onboarding: [], retired: [], thingsChecked: 0, errors: [] };
+  const report: SweepReport = { examined: 0, onboarding: [], retired: [], completed: [], thingsChecked: 0, errors: [] };
   const cas = config.trustedCas;
   if (cas.length === 0) return report;
   const cursor = decodeCursor(options.pageToken);
   const startIndex = Math.max(0, cursor ? cas.findIndex((ca) => ca.certificateId === cursor.caCertificateId) : 0);
-  const checkedThings = new Set<string>();
+  const things = new Map<string, ThingView>();
 
   for (let index = startIndex; index < cas.length; index++) {
     const ca = cas[index] as TrustedCa;
@@ -53,7 +54,7 @@ export async function sweep(config: FleetConfig, deps: WorkflowDeps, options: Sw
       for (const summary of page.certificates) {
         report.examined++;
         try {
-          await examine(summary, ca, config, deps, options, report, checkedThings);
+          await examine(summary, ca, config, deps, options, report, things);
         } catch (error) {
           report.errors.push({
             certificateId: summary.certificateId,
@@ -78,7 +79,7 @@ async function examine(
   deps: WorkflowDeps,
   options: SweepOptions,
   report: SweepReport,
-  checkedThings: Set<string>,
+  things: Map<string, ThingView>,
 ): Promise<void> {
   const now = deps.now();
   const age = now - summary.creationDate;
@@ -91,22 +92,32 @@ async function examine(
     report.onboarding.push(await onboardCertificate(event, config, deps));
     return;
   }
-  if (summary.status !== 'ACTIVE' || age < ca.rotationGraceHours * HOUR_MS) return;
-  await maintainThingOf(summary, ca, deps, report, checkedThings);
+  if (summary.status !== 'ACTIVE') return;
+  await maintainThingOf(summary, ca, deps, report, things);
 }
 
-/** Retires the superseded certificates of the Thing an old ACTIVE certificate belongs to (once per Thing per run). */
+/** What one run learnt about a Thing, so each Thing costs its DescribeThing / ListThingPrincipals once per run. */
+interface ThingView {
+  thing: ThingFacts | null;
+  principals: string[];
+  retirementChecked: boolean;
+}
+
+/**
+ * Checks one ACTIVE certificate: attaches it if it was activated without its Thing, and retires its Thing's superseded
+ * certificates (once per Thing per run).
+ */
 async function maintainThingOf(
   summary: CertificateSummary,
   ca: TrustedCa,
   deps: WorkflowDeps,
   report: SweepReport,
-  checkedThings: Set<string>,
+  things: Map<string, ThingView>,
 ): Promise<void> {
   const { iot } = deps;
   const certificate = await iot.describeCertificate(summary.certificateId);
   const caFacts = (await deps.caCache.get(ca.certificateId, () => iot.describeCaCertificate(ca.certificateId))).value;
-  if (!certificate || !caFacts) return;
+  if (certificate?.status !== 'ACTIVE' || !caFacts) return;
   const now = deps.now();
   // Only the identity matters here: an expired certificate still names its Thing.
   const { thingName } = deps.validate({
@@ -115,23 +126,40 @@ async function maintainThingOf(
     ca,
     at: new Date(now),
   });
-  if (!thingName || checkedThings.has(thingName)) return;
-  checkedThings.add(thingName);
-  const thing = await iot.describeThing(thingName);
-  if (!thing) return;
-  report.thingsChecked++;
-  const principals = (await iot.listThingPrincipals(thingName)).filter((arn) => arn.includes(':cert/'));
-  const attached = await Promise.all(
-    principals.map((arn) => iot.describeCertificate(arn.slice(arn.lastIndexOf('/') + 1))),
-  );
-  const actions = planMaintenance(
-    thing,
-    attached.filter((facts): facts is CertificateFacts => facts !== null),
+  if (!thingName) return;
+  let view = things.get(thingName);
+  if (!view) {
+    const thing = await iot.describeThing(thingName);
+    const principals = thing ? (await iot.listThingPrincipals(thingName)).filter((arn) => arn.includes(':cert/')) : [];
+    view = { thing, principals, retirementChecked: false };
+    things.set(thingName, view);
+    report.thingsChecked++;
+  }
+  const attached = view.principals.includes(certificate.certificateArn);
+  if (attached && view.retirementChecked) return;
+  const others = view.retirementChecked
+    ? []
+    : await Promise.all(
+        view.principals
+          .filter((arn) => arn !== certificate.certificateArn)
+          .map((arn) => iot.describeCertificate(arn.slice(arn.lastIndexOf('/') + 1))),
+      );
+  const plan = planMaintenance({
+    certificate,
+    thingName,
+    thing: view.thing,
+    principals: view.principals,
+    others: others.filter((facts): facts is CertificateFacts => facts !== null),
     ca,
     now,
-  );
-  if (actions.length === 0) return;
+  });
+  view.retirementChecked = true;
+  if (plan.stages.length === 0) return;
   const log = { retired: [] as string[], deleteDeferred: [] as string[] };
-  await runStages([actions], iot, new CallMeter(), log);
+  await runStages(plan.stages, iot, new CallMeter(), log);
+  if (plan.completes) {
+    report.completed.push(certificate.certificateId);
+    view.principals.push(certificate.certificateArn);
+  }
   report.retired.push(...log.retired);
 }

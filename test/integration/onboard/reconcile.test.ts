@@ -1,3 +1,4 @@
+import { UpdateCertificateCommand } from '@aws-sdk/client-iot';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { randomAzureSphereDeviceId } from '../../../certs/fleet.js';
 import { handleRegisteredEvent } from '../../../functions/onboard/run.js';
@@ -86,6 +87,23 @@ describe('reconcile Lambda against the local emulator', () => {
     expect(runs.every((run) => run.examined <= 2)).toBe(true);
     expect(token).toBeUndefined();
     for (const device of devices) expect((await deviceState(iot, device)).status).toBe('ACTIVE');
+  });
+
+  it('completes an ACTIVE certificate someone activated without its Thing (the event path sees a duplicate)', async () => {
+    const iot = iotClientFor(local.emulator);
+    const device = await autoRegister(iot, local.emulator, generic);
+    await iot.send(new UpdateCertificateCommand({ certificateId: device.certificateId, newStatus: 'ACTIVE' }));
+
+    const event = await handleRegisteredEvent(device.event, harness(local.emulator).deps);
+    const result = await reconcile({}, reconcileDeps().deps);
+
+    expect(event).toMatchObject({ decision: 'duplicate', apiCalls: 1 });
+    expect(result.completed).toBeGreaterThanOrEqual(1);
+    expect(await deviceState(iot, device)).toEqual({
+      status: 'ACTIVE',
+      things: [device.thingName],
+      policies: [POLICY_NAME],
+    });
   });
 
   it('retires the superseded certificates of a device that stopped rotating, once past the grace window', async () => {
