@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'; // gateway: per-run data-plane direct
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path'; // gateway: data-plane directory
 import type { IssuedCa } from '../certs/issue.js';
+import { ApiCallCounter } from './api-calls.js'; // reliability: call counter
 import { ControlPlane } from './control-plane/http.js';
 import { endpointAddress } from './control-plane/iot/account.js';
 import { createAmazonCa } from './control-plane/iot/amazon-ca.js';
@@ -44,6 +45,8 @@ export interface LocalEmulator {
   iotEndpoint: string;
   store: RegistryStore;
   faults: FaultInjector;
+  /** reliability: control-plane calls so far, per operation and fate. */
+  apiCalls: ApiCallCounter;
   stop(): Promise<void>;
 }
 
@@ -124,7 +127,14 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalEmula
   const { region, accountId } = store.scope;
 
   let amazonCa: Promise<IssuedCa> | undefined;
-  const controlPlane = new ControlPlane({ store, quotas, faults, amazonCa: () => (amazonCa ??= createAmazonCa()) });
+  const apiCalls = new ApiCallCounter(); // reliability
+  const controlPlane = new ControlPlane({
+    store,
+    quotas,
+    faults,
+    calls: apiCalls,
+    amazonCa: () => (amazonCa ??= createAmazonCa()),
+  });
   const controlPlaneUrl = await controlPlane.listen(options.apiPort ?? 0);
 
   // gateway: the data plane (TLS MQTT gateway with JITR, rules engine, Lambda runner for ./serverless.yml).
@@ -171,6 +181,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalEmula
     iotEndpoint: endpointAddress(accountId, region),
     store,
     faults,
+    apiCalls,
     stop,
   };
 }

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { IssuedCa } from '../../certs/issue.js';
+import type { ApiCallCounter } from '../api-calls.js'; // reliability: call counter
 import { AwsServiceError, internalFailure, invalidRequest, throttling } from '../errors.js';
 import type { FaultInjector } from '../faults.js';
 import type { QuotaLimiter } from '../quotas.js';
@@ -31,6 +32,8 @@ export interface ControlPlaneOptions {
   maxBodyBytes?: number;
   /** How long a `timeout` fault holds a request before dropping the connection. */
   faultTimeoutMs?: number;
+  /** reliability: counts every call by operation and fate (served, throttled, faulted). */
+  calls?: ApiCallCounter;
 }
 
 const DEFAULT_MAX_BODY = 1024 * 1024;
@@ -68,9 +71,17 @@ export class ControlPlane {
       });
     });
     this.server.keepAliveTimeout = 10_000;
+    // Bytes that are not HTTP never reach a handler: answer them AWS-style once, then close.
     this.server.on('clientError', (_error, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
-      else socket.destroy();
+      if (!socket.writable) {
+        socket.destroy();
+        return;
+      }
+      const body = JSON.stringify({ __type: 'InvalidRequestException', message: 'Malformed HTTP request' });
+      socket.end(
+        `HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nx-amzn-ErrorType: InvalidRequestException\r\n` +
+          `connection: close\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
     });
   }
 
@@ -122,13 +133,13 @@ export class ControlPlane {
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const url = requestUrl(request.url);
     const target = headerOf(request, 'x-amz-target');
     const protocol: Protocol = target
       ? target.startsWith('AmazonSSM.')
         ? 'json-1.1'
         : 'json-1.0'
-      : request.method === 'POST' && url.pathname === '/' && isForm(request)
+      : request.method === 'POST' && url?.pathname === '/' && isForm(request)
         ? 'query'
         : 'rest-json';
     const body = await readBody(request, this.options.maxBodyBytes ?? DEFAULT_MAX_BODY);
@@ -138,6 +149,7 @@ export class ControlPlane {
       return this.sendError(response, protocol, error, target);
     }
     try {
+      if (!url) throw invalidRequest('The request target is not a path');
       if (protocol === 'query') return this.handleQuery(request, response, body);
       if (protocol === 'rest-json') return await this.handleIot(request, response, url, body);
       return await this.handleRpc(response, protocol, target ?? '', body);
@@ -158,10 +170,12 @@ export class ControlPlane {
     target?: string,
   ): Promise<boolean> {
     if (!this.options.quotas.tryAcquire(operation, this.now())) {
+      this.options.calls?.record(operation, 'throttled'); // reliability
       this.sendError(response, protocol, throttling('Rate exceeded'), target);
       return true;
     }
     const fault = this.options.faults.apiFault(operation);
+    this.options.calls?.record(operation, fault === undefined ? 'served' : 'faulted'); // reliability
     if (fault === 'throttle') this.sendError(response, protocol, throttling('Rate exceeded (injected fault)'), target);
     else if (fault === '500') this.sendError(response, protocol, internalFailure('Injected fault'), target);
     else if (fault === 'timeout') {
@@ -235,6 +249,16 @@ export class ControlPlane {
       ...(sqs ? { namespace: 'com.amazonaws.sqs' } : {}),
       ...(sqs && SQS_QUERY_CODES[error.code] ? { queryError: SQS_QUERY_CODES[error.code] } : {}),
     });
+  }
+}
+
+/** The request target as a URL; undefined when it is not an origin-form path (e.g. `*` or a bare authority). */
+function requestUrl(target: string | undefined): URL | undefined {
+  if (!target?.startsWith('/')) return undefined;
+  try {
+    return new URL(`http://127.0.0.1${target}`);
+  } catch {
+    return undefined;
   }
 }
 
