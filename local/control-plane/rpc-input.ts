@@ -48,10 +48,8 @@ export function rpcStringMap(input: RpcInput, name: string): Record<string, stri
   const value = input[name];
   if (value === undefined || value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) throw invalid(`${name} must be a map`);
-  const out: Record<string, string> = {};
   for (const [key, item] of Object.entries(value)) {
     if (typeof item !== 'string') throw invalid(`${name}.${key} must be a string`);
-    out[key] = item;
   }
-  return out;
+  return Object.fromEntries(Object.entries(value)) as Record<string, string>;
 }

@@ -2,11 +2,13 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import {
   CreateThingCommand,
+  DescribeCertificateCommand,
   DescribeThingCommand,
   ListCertificatesCommand,
   ListThingsCommand,
   paginateListThings,
 } from '@aws-sdk/client-iot';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { iotClientFor, withEmulator } from '../helpers/aws.js';
 import { failureOf, registeredCa, registeredDevice } from './control-plane-fixtures.js';
@@ -141,6 +143,46 @@ describe('control plane: wire format, pagination and malformed requests', () => 
     expect(reply.startsWith('HTTP/1.1 400')).toBe(true);
     const thing = await iot().send(new CreateThingCommand({ thingName: 'after-garbage' }));
     expect(thing.thingName).toBe('after-garbage');
+  });
+
+  // https://docs.aws.amazon.com/iot/latest/apireference/API_DescribeCertificate.html (certificateId: fixed length 64, hex)
+  it('answers a certificate id that is not 64 hex digits with InvalidRequestException', async () => {
+    const failure = await failureOf(iot().send(new DescribeCertificateCommand({ certificateId: 'not-an-id' })));
+    expect(failure).toMatchObject({ name: 'InvalidRequestException', status: 400 });
+  });
+
+  it('answers random requests with AWS-shaped JSON errors or success, and keeps serving', async () => {
+    const methods = fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE');
+    const paths = fc.oneof(
+      fc.constantFrom(
+        '/things/x',
+        '/cacertificate',
+        '/certificates/abc',
+        '/rules/r',
+        '/policies/p/version',
+        '/attached-policies/t',
+      ),
+      fc.webPath(),
+    );
+    const bodies = fc.oneof(
+      fc.constant(undefined),
+      fc.string(),
+      fc.json(),
+      fc.jsonValue().map((v) => JSON.stringify(v)),
+    );
+    const targets = fc.option(fc.constantFrom('AmazonSQS.SendMessage', 'AmazonSSM.PutParameter', 'AmazonSQS.Nope'));
+    await fc.assert(
+      fc.asyncProperty(methods, paths, bodies, targets, async (method, path, body, target) => {
+        const answer = await raw(local.emulator.controlPlane, method, path.startsWith('/') ? path : `/${path}`, body, {
+          ...(target ? { 'x-amz-target': target, 'content-type': 'application/x-amz-json-1.0' } : {}),
+        });
+        expect(answer.status).toBeGreaterThanOrEqual(200);
+        expect(answer.status).toBeLessThan(500);
+        if (answer.status >= 400) expect(JSON.parse(answer.body).__type).toEqual(expect.any(String));
+      }),
+      { numRuns: 150 },
+    );
+    expect((await iot().send(new CreateThingCommand({ thingName: 'after-fuzz' }))).thingName).toBe('after-fuzz');
   });
 
   it('answers an unknown JSON-protocol target with an AWS error', async () => {

@@ -7,6 +7,7 @@ import {
   bodyBoolean,
   bodyObject,
   bodyString,
+  certificateIdOf,
   label,
   oneOfValues,
   queryBoolean,
@@ -21,7 +22,8 @@ const CA_STATUSES = ['ACTIVE', 'INACTIVE'] as const;
 const AUTO_REGISTRATION = ['ENABLE', 'DISABLE'] as const;
 const MODES = ['DEFAULT', 'SNI_ONLY'] as const;
 
-export function requireCa(context: IotContext, id: string): CaCertificateRecord {
+export function requireCa(context: IotContext, rawId: string): CaCertificateRecord {
+  const id = certificateIdOf(rawId);
   const ca = context.store.getCa(id);
   if (!ca) throw notFound(`CA certificate ${id} does not exist`);
   return ca;

@@ -15,6 +15,7 @@ import { isSignedBy, isWithinValidity, readCertificate, validityOf } from './cer
 import type { IotContext, IotOperation, IotRequest } from './context.js';
 import {
   bodyString,
+  certificateIdOf,
   label,
   oneOfValues,
   queryBoolean,
@@ -36,7 +37,8 @@ const STATUSES = [
 /** Statuses AWS keeps for itself: UpdateCertificate refuses to set them. */
 const INTERNAL_STATUSES: readonly CertificateStatus[] = ['PENDING_TRANSFER', 'PENDING_ACTIVATION'];
 
-export function requireCertificate(context: IotContext, id: string): CertificateRecord {
+export function requireCertificate(context: IotContext, rawId: string): CertificateRecord {
+  const id = certificateIdOf(rawId);
   const certificate = context.store.getCertificate(id);
   if (!certificate) throw notFound(`Certificate ${id} does not exist`);
   return certificate;

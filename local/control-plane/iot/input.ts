@@ -41,12 +41,17 @@ export function bodyObject(request: IotRequest, name: string): Record<string, un
 export function stringMap(value: unknown, name: string): Record<string, string> {
   if (value === undefined || value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) throw invalidRequest(`${name} must be a map of strings`);
-  const out: Record<string, string> = {};
   for (const [key, item] of Object.entries(value)) {
     if (typeof item !== 'string') throw invalidRequest(`${name}.${key} must be a string`);
-    out[key] = item;
   }
-  return out;
+  // fromEntries defines own properties, so a key such as "__proto__" stays an ordinary attribute.
+  return Object.fromEntries(Object.entries(value)) as Record<string, string>;
+}
+
+/** A certificate id as AWS accepts it (64 hex digits, optionally 0x-prefixed), in the lowercase form ids are kept in. */
+export function certificateIdOf(value: string): string {
+  if (!/^(0x)?[0-9a-fA-F]{64}$/.test(value)) throw invalidRequest('certificateId must be 64 hexadecimal digits');
+  return value.replace(/^0x/, '').toLowerCase();
 }
 
 export function label(request: IotRequest, name: string): string {
