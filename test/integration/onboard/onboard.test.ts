@@ -1,4 +1,8 @@
-import { UpdateCACertificateCommand } from '@aws-sdk/client-iot';
+import {
+  CreateThingGroupCommand,
+  ListThingGroupsForThingCommand,
+  UpdateCACertificateCommand,
+} from '@aws-sdk/client-iot';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { iotAdapter } from '../../../functions/onboard/iot-adapter.js';
@@ -122,6 +126,27 @@ describe('onboarding Lambda against the local emulator', () => {
       error: 'SimulatedCrash',
       certificateId: device.certificateId,
     });
+  });
+
+  it('adds a new Thing to the thing group the fleet configuration names', async () => {
+    const iot = iotClientFor(local.emulator);
+    const grouped = await registerFleet(iot, 'generic');
+    await iot.send(new CreateThingGroupCommand({ thingGroupName: 'jitr-fleet' }));
+    await writeFleetConfig(local.emulator, {
+      version: 1,
+      trustedCas: [fleetEntry(fleet, { tenantId: 'acme' }), fleetEntry(grouped, { thingGroupName: 'jitr-fleet' })],
+    });
+    const device = await autoRegister(iot, local.emulator, grouped);
+
+    try {
+      const result = await handleRegisteredEvent(device.event, harness(local.emulator).deps);
+      const groups = await iot.send(new ListThingGroupsForThingCommand({ thingName: device.thingName }));
+
+      expect(result).toMatchObject({ decision: 'onboarded', apiCalls: 8 });
+      expect((groups.thingGroups ?? []).map((group) => group.groupName)).toEqual(['jitr-fleet']);
+    } finally {
+      await writeFleetConfig(local.emulator, { version: 1, trustedCas: [fleetEntry(fleet, { tenantId: 'acme' })] });
+    }
   });
 
   it('leaves a certificate of a CA missing from the fleet configuration untouched, with no API call', async () => {
