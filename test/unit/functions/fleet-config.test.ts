@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FleetConfigError } from '../../../functions/errors.js';
 import {
@@ -65,6 +66,25 @@ describe('fleet configuration', () => {
     ],
   ])('refuses %s with FLEET_CONFIG_INVALID', (_what, text) => {
     expect(codeOf(() => parseFleetConfigJson(text))).toBe('FLEET_CONFIG_INVALID');
+  });
+
+  it('either accepts a document or throws FleetConfigError, whatever the input (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.anything(),
+          fc.constant(minimal),
+          fc.record({ version: fc.constant(1), trustedCas: fc.array(fc.anything()) }),
+        ),
+        (input) => {
+          try {
+            parseFleetConfig(input);
+          } catch (error) {
+            expect(error).toBeInstanceOf(FleetConfigError);
+          }
+        },
+      ),
+    );
   });
 
   it('names the offending field in the error message', () => {
