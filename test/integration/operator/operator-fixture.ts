@@ -1,0 +1,32 @@
+import { CreateQueueCommand } from '@aws-sdk/client-sqs';
+import { createFleetCa, type FleetCa } from '../../../certs/fleet.js';
+import type { LocalEmulator } from '../../../local/server.js';
+import { clientsFromEnv, type OperatorClients } from '../../../scripts/aws/clients.js';
+import { preconfigure } from '../../../scripts/operator/preconfigure.js';
+import { emulatorEnv } from './cli-harness.js';
+
+/** Operator clients for the emulator, built exactly as the CLI builds them from its environment. */
+export function operatorClients(emulator: LocalEmulator): OperatorClients {
+  return clientsFromEnv(emulatorEnv(emulator));
+}
+
+/** What `serverless deploy` leaves behind that the emulator does not create up front: the stage's DLQ. */
+export async function deployStage(emulator: LocalEmulator, stage = 'dev'): Promise<void> {
+  await operatorClients(emulator).sqs.send(new CreateQueueCommand({ QueueName: `jitr-${stage}-onboard-dlq` }));
+}
+
+/** A fleet CA set up by preconfigure (in-process API, as `jitr demo` uses it). */
+export async function preconfiguredCa(
+  emulator: LocalEmulator,
+  profile: FleetCa['profile'] = 'generic',
+  options: { days?: number; stage?: string } = {},
+): Promise<FleetCa> {
+  const ca = await createFleetCa(profile, options.days !== undefined ? { days: options.days } : {});
+  await preconfigure(operatorClients(emulator), {
+    caCertificate: ca.certificatePem,
+    caKey: ca.privateKeyPem,
+    profile,
+    ...(options.stage !== undefined ? { stage: options.stage } : {}),
+  });
+  return ca;
+}
