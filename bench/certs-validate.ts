@@ -14,7 +14,10 @@ import { validateDeviceCertificate } from '../certs/validate.js';
 function flag(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
   const value = index >= 0 ? Number(process.argv[index + 1]) : fallback;
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer`);
+  if (!Number.isInteger(value) || value <= 0) {
+    console.error(`certs-validate: --${name} must be a positive integer`);
+    process.exit(2);
+  }
   return value;
 }
 
