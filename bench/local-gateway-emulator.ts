@@ -1,5 +1,5 @@
 // Child process of bench/local-gateway.ts: the emulator alone in its own process, so its RSS is measured apart
-// from the thousands of benchmark clients. Prints the ready line, then answers "rss" on stdin with its memory.
+// from the thousands of benchmark clients. Prints the ready line, then answers "stats" on stdin with its RSS and CPU time.
 import { startLocal } from '../local/server.js';
 
 const emulator = await startLocal({ accountId: '999988887777' });
@@ -8,11 +8,9 @@ process.stdout.write(
 );
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (line: string) => {
-  if (line.trim() === 'rss') {
-    const usage = process.memoryUsage();
-    process.stdout.write(
-      `${JSON.stringify({ rss: usage.rss, heapUsed: usage.heapUsed, clients: emulator.store ? undefined : 0 })}\n`,
-    );
+  if (line.trim() === 'stats') {
+    const cpu = process.cpuUsage();
+    process.stdout.write(`${JSON.stringify({ rss: process.memoryUsage().rss, cpuMicros: cpu.user + cpu.system })}\n`);
   }
 });
 const shutdown = async () => {

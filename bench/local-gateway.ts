@@ -4,7 +4,7 @@
 // Usage: node --import tsx bench/local-gateway.ts [--connections 1500] [--held 2000] [--parallel 100]
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createSecureContext, type TLSSocket, connect as tlsConnect } from 'node:tls';
@@ -71,10 +71,15 @@ function connectPacket(clientId: string, keepaliveSeconds: number): Buffer {
   return Buffer.concat([Buffer.from([0x10, length]), variable, Buffer.from([id.length >> 8, id.length & 0xff]), id]);
 }
 
-async function emulatorRss(child: ChildProcess, lines: AsyncIterator<string>): Promise<number> {
-  child.stdin!.write('rss\n');
+interface EmulatorStats {
+  rss: number;
+  cpuMicros: number;
+}
+
+async function emulatorStats(child: ChildProcess, lines: AsyncIterator<string>): Promise<EmulatorStats> {
+  child.stdin!.write('stats\n');
   const next = await lines.next();
-  return (JSON.parse(String(next.value)) as { rss: number }).rss;
+  return JSON.parse(String(next.value)) as EmulatorStats;
 }
 
 async function main(): Promise<void> {
@@ -143,27 +148,35 @@ async function main(): Promise<void> {
     // Warm-up: the first handshakes pay for lazy initialisation on both sides.
     for (const socket of await connectMany('warm', 50)) socket.destroy();
 
+    const cpuBefore = await emulatorStats(child, lines);
     const started = performance.now();
     const burst = await connectMany('rate', connections);
     const seconds = (performance.now() - started) / 1000;
+    const cpuAfter = await emulatorStats(child, lines);
+    // CPU the emulator spent per accepted connection: what the rate would be if it had a core to itself, whatever
+    // else the machine is running (the benchmark's own clients included).
+    const cpuMsPerConnection = (cpuAfter.cpuMicros - cpuBefore.cpuMicros) / 1000 / connections;
     for (const socket of burst) socket.destroy();
     const rate = connections / seconds;
 
-    const rssBefore = await emulatorRss(child, lines);
+    const rssBefore = (await emulatorStats(child, lines)).rss;
     const heldStarted = performance.now();
     const devices = await connectMany('held', held);
     const heldSeconds = (performance.now() - heldStarted) / 1000;
     // Let the emulator settle with every device connected, then read its memory.
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     const stillConnected = devices.filter((socket) => !socket.destroyed).length;
-    const rssHeld = await emulatorRss(child, lines);
+    const rssHeld = (await emulatorStats(child, lines)).rss;
     for (const socket of devices) socket.destroy();
 
     const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
     const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${mib(totalmem())} RAM, Node ${process.version}`;
     const result = {
       machine,
+      loadAverage: loadavg().map((value) => Number(value.toFixed(1))),
       tlsConnectionsPerSecond: Math.round(rate),
+      emulatorCpuMsPerConnection: Number(cpuMsPerConnection.toFixed(2)),
+      acceptsPerSecondPerEmulatorCore: Math.round(1000 / cpuMsPerConnection),
       connections,
       parallel,
       heldDevices: stillConnected,

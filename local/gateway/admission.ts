@@ -39,7 +39,8 @@ function caCertificate(ca: CaCertificateRecord): X509Certificate {
   return parsed;
 }
 
-export function admit(store: AdmissionStore, leafDer: Uint8Array, now: number): Admission {
+/** `parsed` is the same certificate already parsed (the TLS layer's view), to avoid parsing it twice. */
+export function admit(store: AdmissionStore, leafDer: Uint8Array, now: number, parsed?: X509Certificate): Admission {
   // Known certificates (every connection of an onboarded device) are decided from the record alone: hashing the DER
   // is much cheaper than parsing it, which only the JITR path needs.
   const known = store.getCertificate(certificateId(leafDer));
@@ -47,7 +48,7 @@ export function admit(store: AdmissionStore, leafDer: Uint8Array, now: number): 
 
   let leaf: X509Certificate;
   try {
-    leaf = new X509Certificate(leafDer);
+    leaf = parsed ?? new X509Certificate(leafDer);
   } catch {
     return { kind: 'refuse', code: 'MALFORMED_CERTIFICATE', detail: 'the client certificate does not parse' };
   }
