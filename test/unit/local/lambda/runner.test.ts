@@ -112,3 +112,29 @@ describe('LambdaRunner', () => {
     expect(outcome).toMatchObject({ ok: false, error: { errorType: 'Sandbox.Timedout' } });
   });
 });
+
+describe('LambdaRunner with an ES module bundle', () => {
+  it('bundles format esm, honours an explicit function name and runs top-level await once', async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'jitr-lambda-esm-'));
+    const service = loadService(join(import.meta.dirname, '..', '..', '..', 'fixtures', 'lambda-service-esm'), {
+      region,
+      accountId,
+      queueUrl: (name) => name,
+    });
+    const runner = new LambdaRunner({
+      service,
+      cacheDir,
+      endpoint: 'http://127.0.0.1:1',
+      logs: new Writable({ write: (_chunk, _encoding, done) => done() }),
+      sendToQueue: () => false,
+    });
+    try {
+      const outcome = await runner.invoke(arn('custom-hello'), { name: 'esm' });
+      expect(outcome).toMatchObject({ ok: true, result: { greeting: 'hello esm', initialisedBeforeCall: true } });
+      expect(runner.resolve(arn('esm-fixture-dev-hello'))).toBeUndefined();
+    } finally {
+      await runner.stop();
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+  });
+});
