@@ -27,7 +27,9 @@ describe('onboarding Lambda under API quotas', () => {
 
     // Without retries the burst overruns the 10 TPS bucket: some invocations throw (Lambda would retry them) ...
     const impatient = harness(local.emulator, { iot: iotAdapter(iotClientFor(local.emulator, { maxAttempts: 1 })) });
-    const firstTry = await Promise.allSettled(devices.map((d) => handleRegisteredEvent(d.event, impatient.deps)));
+    // Every event three times over, as a boot storm with reconnecting devices delivers them.
+    const storm = [...devices, ...devices, ...devices];
+    const firstTry = await Promise.allSettled(storm.map((d) => handleRegisteredEvent(d.event, impatient.deps)));
     const throttled = firstTry.filter((r) => r.status === 'rejected');
     // ... and the Lambda's own client (adaptive mode) absorbs the rest of the storm.
     const patient = harness(local.emulator);
