@@ -48,5 +48,5 @@ describe('onboarding Lambda under API quotas', () => {
         policies: [POLICY_NAME],
       });
     }
-  });
+  }, 90_000);
 });
