@@ -32,8 +32,11 @@ export interface ReplayResult {
 
 /** Decisions after which the event needs nothing more: the message can go. */
 const SETTLED = new Set(['onboarded', 'rotated', 'duplicate', 'ignored', 'rejected', 'superseded']);
-/** How long a received message stays hidden: a kept message shows up again after this. */
-const VISIBILITY_S = { replay: 60, dryRun: 5 };
+/**
+ * How long a received message stays hidden: a kept message shows up again after this. A dry run hides nothing
+ * (timeout 0) and stops when SQS hands back only messages it has already seen, so it may list fewer than all.
+ */
+const VISIBILITY_S = { replay: 60, dryRun: 0 };
 
 /**
  * Re-drives dead-lettered onboarding events through the onboard workflow, in-process, with the operator's credentials.
