@@ -95,6 +95,7 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
         for (const queue of queues) if (!store.queues.get(queue.name)) store.queues.create(queue.name, {}, now());
       },
       cacheDir: join(options.directory, 'lambda'),
+      bundleCacheDir: join(serviceDirectory, '.jitr', 'lambda-cache'),
       endpoint: options.controlPlaneUrl,
       sendToQueue: (name, body) => store.queues.send(name, body, now()) !== undefined,
       log,

@@ -1,6 +1,8 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { build } from 'esbuild';
+import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { build, version as esbuildVersion, type Metafile } from 'esbuild';
 import { LambdaRunnerError } from './errors.js';
 import type { LocalFunction, LocalService } from './service.js';
 
@@ -15,27 +17,73 @@ export function splitHandler(handler: string): { modulePath: string; exportName:
   return { modulePath: handler.slice(0, dot), exportName: handler.slice(dot + 1) };
 }
 
+interface BundleManifest {
+  /** Every input esbuild read, with the size and mtime it had: any change invalidates the bundle. */
+  inputs: Record<string, { size: number; mtimeMs: number }>;
+}
+
+/** True when every input of a cached bundle is unchanged on disk. */
+async function manifestHolds(manifestPath: string): Promise<boolean> {
+  let manifest: BundleManifest;
+  try {
+    manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as BundleManifest;
+  } catch {
+    return false;
+  }
+  const entries = Object.entries(manifest.inputs);
+  if (entries.length === 0) return false;
+  const checks = await Promise.all(
+    entries.map(async ([path, recorded]) => {
+      try {
+        const current = await stat(path);
+        return current.size === recorded.size && current.mtimeMs === recorded.mtimeMs;
+      } catch {
+        return false;
+      }
+    }),
+  );
+  return checks.every(Boolean);
+}
+
 /**
  * Bundles one handler the way serverless-esbuild packages it (bundle, platform node, the service's format and
- * mainFields, nothing external) into `<cacheDir>/<function name>/`, targeting Node 20 so it runs on the
- * emulator's Node even though the Lambda runtime is newer. Returns the bundle's absolute path.
+ * mainFields, nothing external), targeting Node 20 so it runs on the emulator's Node even though the Lambda runtime
+ * is newer. Bundles are cached in `cacheDir` under a key of the entry and build options, and reused while none of
+ * the files esbuild read has changed (size and mtime), so that each emulator start does not pay for a rebuild.
+ * Returns the bundle's absolute path.
  */
 export async function bundleFunction(service: LocalService, fn: LocalFunction, cacheDir: string): Promise<string> {
   const { modulePath } = splitHandler(fn.handler);
   const base = join(service.directory, modulePath);
   const entry = SOURCE_EXTENSIONS.map((extension) => base + extension).find((path) => existsSync(path));
   if (!entry) throw new LambdaRunnerError('HANDLER_NOT_FOUND', `${fn.key}: no source file for ${modulePath}`);
-  const outfile = join(cacheDir, fn.name, service.esbuild.format === 'esm' ? 'handler.mjs' : 'handler.cjs');
+  const options = {
+    format: service.esbuild.format,
+    mainFields: service.esbuild.mainFields ?? null,
+    target: 'node20',
+    esbuild: esbuildVersion,
+  };
+  const key = createHash('sha256').update(JSON.stringify({ entry, options })).digest('hex').slice(0, 16);
+  const fileName = service.esbuild.format === 'esm' ? 'handler.mjs' : 'handler.cjs';
+  const directory = join(cacheDir, `${fn.name}-${key}`);
+  const bundlePath = join(directory, fileName);
+  if (existsSync(bundlePath) && (await manifestHolds(join(directory, 'manifest.json')))) return bundlePath;
+
+  // Build into a private directory, then move it into place: concurrent emulators never see half a bundle.
+  const staging = `${directory}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  let metafile: Metafile;
   try {
-    await build({
+    const result = await build({
       entryPoints: [entry],
-      outfile,
+      outfile: join(staging, fileName),
       bundle: true,
       platform: 'node',
       format: service.esbuild.format,
       target: 'node20',
       sourcemap: 'linked',
       logLevel: 'silent',
+      metafile: true,
+      absWorkingDir: service.directory,
       ...(service.esbuild.mainFields ? { mainFields: service.esbuild.mainFields } : {}),
       // ESM bundles of CommonJS dependencies need a require().
       ...(service.esbuild.format === 'esm'
@@ -46,10 +94,26 @@ export async function bundleFunction(service: LocalService, fn: LocalFunction, c
           }
         : {}),
     });
+    metafile = result.metafile;
   } catch (error) {
+    await rm(staging, { recursive: true, force: true });
     throw new LambdaRunnerError('BUNDLE_FAILED', `${fn.key}: esbuild failed: ${(error as Error).message}`, {
       cause: error,
     });
   }
-  return outfile;
+  const inputs: BundleManifest['inputs'] = {};
+  for (const input of Object.keys(metafile.inputs)) {
+    const path = resolve(service.directory, input);
+    const info = await stat(path).catch(() => undefined);
+    if (info) inputs[path] = { size: info.size, mtimeMs: info.mtimeMs };
+  }
+  await writeFile(join(staging, 'manifest.json'), JSON.stringify({ inputs } satisfies BundleManifest));
+  try {
+    await rm(directory, { recursive: true, force: true });
+    await rename(staging, directory);
+    return bundlePath;
+  } catch {
+    // Another emulator moved its bundle into place first; ours is as good, use it where it is.
+    return join(staging, fileName);
+  }
 }

@@ -10,8 +10,10 @@ import { WORKER_SOURCE } from './worker-source.js';
 
 export interface LambdaRunnerOptions {
   service: LocalService;
-  /** Bundles and the container bootstrap go here (under `.jitr/`). */
+  /** The container bootstrap goes here, and the bundles unless `bundleCacheDir` is given (under `.jitr/`). */
   cacheDir: string;
+  /** Bundles, reused across runs while their inputs are unchanged (default: `cacheDir`). */
+  bundleCacheDir?: string;
   /** The control plane URL handlers reach through AWS_ENDPOINT_URL. */
   endpoint: string;
   /** Bound on invocations running at once (`--concurrency`, default 10). */
@@ -50,8 +52,8 @@ export class LambdaRunner {
   private readonly bundles = new Map<string, Promise<string>>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly history: InvocationRecord[] = [];
-  private readonly options: Required<Omit<LambdaRunnerOptions, 'log' | 'prepare'>> &
-    Pick<LambdaRunnerOptions, 'log' | 'prepare'>;
+  private readonly options: Required<Omit<LambdaRunnerOptions, 'log' | 'prepare' | 'bundleCacheDir'>> &
+    Pick<LambdaRunnerOptions, 'log' | 'prepare' | 'bundleCacheDir'>;
   private prepared = false;
 
   constructor(options: LambdaRunnerOptions) {
@@ -193,7 +195,7 @@ export class LambdaRunner {
   private async spec(fn: LocalFunction): Promise<ContainerSpec> {
     let bundle = this.bundles.get(fn.name);
     if (!bundle) {
-      bundle = bundleFunction(this.options.service, fn, this.options.cacheDir);
+      bundle = bundleFunction(this.options.service, fn, this.options.bundleCacheDir ?? this.options.cacheDir);
       this.bundles.set(fn.name, bundle);
       // A failed build is retried on the next invocation (the source may have been fixed).
       bundle.catch(() => this.bundles.delete(fn.name));
