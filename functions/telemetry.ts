@@ -19,10 +19,16 @@ const METRIC_BY_DECISION: Record<string, string> = {
   deferred: 'Ignored',
   superseded: 'Ignored',
   malformed: 'Ignored',
+  // vend (HTTP provisioning endpoint)
+  provisioned: 'Provisioned',
+  resumed: 'Provisioned',
+  existing: 'Duplicate',
+  deprovisioned: 'Deprovisioned',
+  refused: 'Refused',
 };
 
 export interface DecisionRecord {
-  service: 'onboard' | 'reconcile';
+  service: 'onboard' | 'reconcile' | 'vend';
   decision: string;
   reasons: string[];
   certificateId?: string;

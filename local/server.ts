@@ -9,6 +9,7 @@ import { createAmazonCa } from './control-plane/iot/amazon-ca.js';
 import { EmulatorConfigError } from './errors.js';
 import { FaultInjector, parseFaultSpec } from './faults.js';
 import { isNotable, startDataPlane } from './gateway/data-plane.js'; // gateway: data plane
+import { startHttpApi } from './http-api/server.js'; // vend: serverless.yml httpApi routes
 import { QuotaLimiter } from './quotas.js';
 import { type RegistrySnapshot, readSnapshot } from './state/snapshot.js';
 import { RegistryStore } from './state/store.js';
@@ -43,6 +44,8 @@ export interface LocalEmulator {
   accountId: string;
   /** The host DescribeEndpoint returns for iot:Data-ATS (devices send it as SNI). */
   iotEndpoint: string;
+  /** `http://127.0.0.1:<port>`: serverless.yml's httpApi routes (API Gateway HTTP API, payload 2.0). */
+  httpApi: string;
   store: RegistryStore;
   faults: FaultInjector;
   /** reliability: control-plane calls so far, per operation and fate. */
@@ -160,11 +163,20 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalEmula
   });
   const mqtt = dataPlane.gateway.url;
   const serverCa = dataPlane.gateway.serverCa;
+  // vend: the HTTP API (serverless.yml httpApi routes), invoking functions through the data plane's Lambda runner.
+  const httpApi = await startHttpApi({
+    ...(dataPlane.lambda ? { lambda: dataPlane.lambda } : {}),
+    serviceDirectory: process.cwd(),
+    region,
+    accountId,
+    log: (line) => process.stderr.write(`${JSON.stringify({ component: 'http-api', ...line })}\n`),
+  });
 
   let stopped: Promise<void> | undefined;
   const stop = () => {
     stopped ??= (async () => {
       // gateway: stop the rules engine, then the gateway, before the control plane (handlers may still call it).
+      await httpApi.close(); // vend
       await dataPlane.stop();
       await controlPlane.close();
       if (options.statePath) await saveState(store, options.statePath);
@@ -179,6 +191,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalEmula
     region,
     accountId,
     iotEndpoint: endpointAddress(accountId, region),
+    httpApi: httpApi.url,
     store,
     faults,
     apiCalls,

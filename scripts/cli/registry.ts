@@ -19,4 +19,5 @@ export const commandLoaders: Record<string, () => Promise<Command>> = {
   revoke: async () => (await import('../commands/revoke.js')).command,
   replay: async () => (await import('../commands/replay.js')).command,
   'firmware-config': async () => (await import('../commands/firmware-config.js')).command,
+  'token create': async () => (await import('../commands/token-create.js')).command,
 };

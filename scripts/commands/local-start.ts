@@ -6,7 +6,8 @@ const USAGE = `Usage: jitr local start [--api-port N] [--mqtt-port N] [--region 
                         [--quotas aws|off] [--quota-scale X] [--faults SPEC] [--seed N] [--concurrency N] [--json]
 
 Runs the local AWS IoT Core until SIGINT or SIGTERM. When ready it prints one line on stdout:
-  {"controlPlane":"http://127.0.0.1:P","mqtt":"mqtts://localhost:Q","serverCa":"<path>","region":"...","accountId":"..."}
+  {"controlPlane":"http://127.0.0.1:P","mqtt":"mqtts://localhost:Q","serverCa":"<path>","region":"...","accountId":"...",
+   "httpApi":"http://127.0.0.1:R"}   (httpApi: serverless.yml's HTTP API routes, e.g. POST /devices)
 Ports default to free ones. --state loads the registry from FILE if it exists and saves it there on shutdown.
 --faults "rate=0.1,ops=UpdateCertificate|CreateThing,kinds=throttle|500|timeout|drop-event|dup-event"`;
 
@@ -67,6 +68,7 @@ async function run(input: CommandInput): Promise<CommandOutcome> {
     serverCa: emulator.serverCa,
     region: emulator.region,
     accountId: emulator.accountId,
+    httpApi: emulator.httpApi,
   };
   io.stdout.write(`${JSON.stringify(ready)}\n`);
   if (!input.json) io.stderr.write('jitr local: ready; stop with Ctrl-C (SIGINT) or SIGTERM\n');

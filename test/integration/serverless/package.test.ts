@@ -130,4 +130,54 @@ describe('serverless package', () => {
       expect(scoped.every((s) => JSON.stringify(s.Resource).includes('"iot"'))).toBe(true);
     }
   });
+
+  it('routes POST /devices and DELETE /devices/{deviceId} of the HTTP API to vend, throttled stage-wide', () => {
+    const vend = resources.VendLambdaFunction!;
+    const routes = Object.values(resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Route');
+
+    expect(vend.Properties.Handler).toBe('functions/vend/handler.handler');
+    expect((vend.Properties.Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject({
+      JITR_VEND_CONFIG_PARAMETER: '/jitr/test/vend/config',
+      JITR_VEND_TOKEN_PREFIX: '/jitr/test/vend/tokens/',
+    });
+    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(['DELETE /devices/{deviceId}', 'POST /devices']);
+    expect(resources.HttpApiStage?.Properties.DefaultRouteSettings).toMatchObject({
+      ThrottlingBurstLimit: expect.any(Number),
+      ThrottlingRateLimit: expect.any(Number),
+    });
+  });
+
+  it('gives vend its own least-privilege role and leaves onboard on the shared one', () => {
+    const vend = resources.VendLambdaFunction!;
+    const onboard = resources.OnboardLambdaFunction!;
+    const role = resources.VendRole!;
+    const statements = statementsOf({ VendRole: role });
+    const actions = statements.flatMap((s) => asList(s.Action)) as string[];
+
+    expect(vend.Properties.Role).toEqual({ 'Fn::GetAtt': ['VendRole', 'Arn'] });
+    expect(onboard.Properties.Role).not.toEqual(vend.Properties.Role);
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'iot:CreateCertificateFromCsr',
+        'iot:CreateKeysAndCertificate',
+        'iot:CreateThing',
+        'iot:AttachPolicy',
+        'iot:AttachThingPrincipal',
+        'iot:UpdateCertificate',
+        'iot:DeleteThing',
+        'ssm:GetParameter',
+        'ssm:DeleteParameter',
+      ]),
+    );
+    expect(actions.filter((a) => a === '*' || a.endsWith(':*'))).toEqual([]);
+    expect(statements.filter((s) => asList(s.Resource).includes('*'))).toEqual([]);
+    for (const statement of statements.filter((s) => asList(s.Action).some((a) => String(a).startsWith('ssm:')))) {
+      expect(JSON.stringify(statement.Resource)).toContain(':parameter/jitr/test/vend/');
+    }
+    const shared = statementsOf(
+      Object.fromEntries(Object.entries(resources).filter(([id]) => id === 'IamRoleLambdaExecution')),
+    ).flatMap((s) => asList(s.Action));
+    expect(shared).not.toContain('iot:CreateKeysAndCertificate');
+    expect(shared).not.toContain('iot:DeleteThing');
+  });
 });

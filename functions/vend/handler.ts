@@ -1,0 +1,66 @@
+import { DeleteParameterCommand, GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { iotClient, ssmClient, ssmParameterReader } from '../aws/clients.js';
+import { MissingEnvironmentError } from '../errors.js';
+import { errorLine, stdoutEmitter } from '../telemetry.js';
+import type { SecretStore } from './auth.js';
+import { balenaApi } from './balena-api.js';
+import { VendConfigSource } from './config.js';
+import type { HttpResponse } from './http.js';
+import { vendIotAdapter } from './iot-adapter.js';
+import { handleVendRequest, type VendDeps } from './run.js';
+
+let deps: VendDeps | undefined;
+
+/** SecureStrings read with decryption (the token records, the balenaCloud token); a missing one reads as undefined. */
+export function ssmSecretStore(client: SSMClient): SecretStore {
+  const missing = (error: unknown) => (error as { name?: unknown })?.name === 'ParameterNotFound';
+  return {
+    async read(name) {
+      try {
+        const { Parameter } = await client.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+        return Parameter?.Value;
+      } catch (error) {
+        if (missing(error)) return undefined;
+        throw error;
+      }
+    },
+    async remove(name) {
+      try {
+        await client.send(new DeleteParameterCommand({ Name: name }));
+      } catch (error) {
+        if (!missing(error)) throw error;
+      }
+    },
+  };
+}
+
+function containerDeps(): VendDeps {
+  if (deps) return deps;
+  const configParameter = process.env.JITR_VEND_CONFIG_PARAMETER;
+  if (!configParameter) throw new MissingEnvironmentError('JITR_VEND_CONFIG_PARAMETER');
+  const tokenPrefix = process.env.JITR_VEND_TOKEN_PREFIX;
+  if (!tokenPrefix) throw new MissingEnvironmentError('JITR_VEND_TOKEN_PREFIX');
+  deps = {
+    config: new VendConfigSource(configParameter, ssmParameterReader(ssmClient())),
+    iot: vendIotAdapter(iotClient()),
+    secrets: ssmSecretStore(ssmClient()),
+    tokenPrefix,
+    balenaApi: (apiUrl) => balenaApi(apiUrl),
+    now: Date.now,
+    emit: stdoutEmitter,
+    metricsNamespace: process.env.JITR_METRICS_NAMESPACE ?? 'Jitr',
+  };
+  return deps;
+}
+
+/** Lambda entry point: `POST /devices` and `DELETE /devices/{deviceId}` of the HTTP API (payload format 2.0). */
+export const handler = async (event: unknown): Promise<HttpResponse> => {
+  let built: VendDeps;
+  try {
+    built = containerDeps();
+  } catch (error) {
+    stdoutEmitter(errorLine('vend', error, {}));
+    throw error;
+  }
+  return handleVendRequest(event, built);
+};

@@ -1,0 +1,42 @@
+import { AuthError, type VendError } from './errors.js';
+
+/** An API Gateway HTTP API (payload format 2.0) response. */
+export interface HttpResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+const BASE_HEADERS = {
+  'content-type': 'application/json',
+  // Credentials must never sit in a shared cache.
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+};
+
+export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResponse {
+  return { statusCode, headers: { ...BASE_HEADERS, ...headers }, body: JSON.stringify(body) };
+}
+
+/** The error document: `{ error: { code, message, field? } }`. Authentication failures say nothing more than their status. */
+export function errorResponse(error: VendError, retryAfterSeconds?: number): HttpResponse {
+  const headers: Record<string, string> = {};
+  if (error.status === 401) headers['www-authenticate'] = 'Bearer';
+  if (retryAfterSeconds !== undefined) headers['retry-after'] = String(retryAfterSeconds);
+  const detail =
+    error instanceof AuthError
+      ? { code: error.code, message: error.message }
+      : { code: error.code, message: error.message, ...(error.field !== undefined ? { field: error.field } : {}) };
+  return json(error.status, { error: detail }, headers);
+}
+
+export const internalError = () => json(500, { error: { code: 'INTERNAL', message: 'internal error; retry' } });
+
+/** IoT or SSM kept throttling after the SDK's retries: the client should come back. */
+export const retryLater = () =>
+  json(503, { error: { code: 'RETRY_LATER', message: 'the service is busy; retry' } }, { 'retry-after': '5' });
+
+export function isThrottling(error: unknown): boolean {
+  const name = (error as { name?: unknown })?.name;
+  return name === 'ThrottlingException' || name === 'TooManyRequestsException';
+}

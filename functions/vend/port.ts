@@ -1,0 +1,38 @@
+import type { CertificateFacts, ThingFacts } from '../onboard/model.js';
+import type { IotPort } from '../onboard/port.js';
+
+/** A certificate IoT just issued. `privateKey` exists only for CreateKeysAndCertificate, and only in this object. */
+export interface IssuedCertificate {
+  certificateId: string;
+  certificateArn: string;
+  certificatePem: string;
+  privateKey?: string;
+}
+
+/**
+ * The IoT operations the vending workflow uses: the onboarding adapter's (shared, same "already done" tolerance) plus
+ * the ones only vending needs.
+ */
+export interface VendIotPort
+  extends Pick<
+    IotPort,
+    | 'describeThing'
+    | 'createThing'
+    | 'listThingPrincipals'
+    | 'describeCertificate'
+    | 'attachPolicy'
+    | 'attachThingPrincipal'
+    | 'updateCertificateStatus'
+    | 'detachPolicy'
+    | 'detachThingPrincipal'
+    | 'deleteCertificate'
+  > {
+  createKeysAndCertificate(): Promise<IssuedCertificate>;
+  /** Throws a 400 INVALID_CSR VendError when IoT refuses the request. */
+  createCertificateFromCsr(csrPem: string): Promise<IssuedCertificate>;
+  listAttachedPolicies(certificateArn: string): Promise<string[]>;
+  /** Tolerates a Thing that is already gone. */
+  deleteThing(thingName: string): Promise<void>;
+}
+
+export type { CertificateFacts, ThingFacts };
