@@ -47,6 +47,7 @@ describe('evaluatePolicies', () => {
   });
 
   it('evaluates action wildcards a user writes (iot:* and prefixes), case-insensitively', () => {
+    // Input a user might write, evaluated as AWS would; the project's own policies never grant iot:* (see README).
     const star = policy({ Effect: 'Allow', Action: 'iot:*', Resource: arn('client', 'dev1') });
     const prefix = policy({ Effect: 'Allow', Action: 'iot:Pub*', Resource: arn('topic', 'x') });
     expect(evaluatePolicies([star], connect('dev1'), attached).allowed).toBe(true);
