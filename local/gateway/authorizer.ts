@@ -40,6 +40,10 @@ export class PolicyAuthorizer {
   publish(principal: Principal, topic: string): Decision {
     return this.decide(principal, 'iot:Publish', topicArn(this.scope, topic));
   }
+  /** A publish with the RETAIN flag also needs iot:RetainPublish on the topic (AWS IoT retained messages). */
+  retainPublish(principal: Principal, topic: string): Decision {
+    return this.decide(principal, 'iot:RetainPublish', topicArn(this.scope, topic));
+  }
   subscribe(principal: Principal, filter: string): Decision {
     return this.decide(principal, 'iot:Subscribe', topicFilterArn(this.scope, filter));
   }

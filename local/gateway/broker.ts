@@ -54,7 +54,8 @@ export async function createPolicyBroker(store: RegistryStore, log: GatewayLog):
       if (!principal || packet.topic.startsWith('$aws/events/') || packet.topic.startsWith('$SYS/')) {
         return callback(new Error('publish refused'));
       }
-      const decision = authorizer.publish(principal, packet.topic);
+      const plain = authorizer.publish(principal, packet.topic);
+      const decision = plain.allowed && packet.retain ? authorizer.retainPublish(principal, packet.topic) : plain;
       if (!decision.allowed) {
         // AWS IoT closes an MQTT 3.1.1 connection that publishes where it may not; aedes does so on this error.
         log({ event: 'publish-refused', code: decision.reason, clientId: principal.clientId, topic: packet.topic });

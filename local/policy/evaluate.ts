@@ -7,7 +7,7 @@ import { atomsMatch, globMatches } from './wildcard.js';
  * Pure. Anything in a document the evaluator cannot evaluate is reported as a problem with a code; an Allow it cannot
  * evaluate grants nothing and a Deny it cannot evaluate denies (fail closed).
  */
-export type IotAction = 'iot:Connect' | 'iot:Publish' | 'iot:Subscribe' | 'iot:Receive';
+export type IotAction = 'iot:Connect' | 'iot:Publish' | 'iot:RetainPublish' | 'iot:Subscribe' | 'iot:Receive';
 
 export interface AuthorizationRequest {
   action: IotAction;

@@ -74,6 +74,25 @@ describe('policy conformance: MQTT authorisation by IoT policies', () => {
     client.end(true);
   });
 
+  // https://docs.aws.amazon.com/iot/latest/developerguide/mqtt.html (retained messages): publishing with the RETAIN flag
+  // needs iot:RetainPublish on the topic besides iot:Publish.
+  it('requires iot:RetainPublish for a retained publish', async () => {
+    const retainer = await activeDevice(iot, {
+      statements: [
+        { Effect: 'Allow', Action: 'iot:Connect', Resource: arn('client/retain-*') },
+        { Effect: 'Allow', Action: ['iot:Publish', 'iot:RetainPublish'], Resource: arn('topic/state/kept') },
+        { Effect: 'Allow', Action: 'iot:Publish', Resource: arn('topic/state/plain') },
+      ],
+    });
+    const client = await connected(gateway, retainer, 'retain-1');
+    await client.publishAsync('state/kept', 'on', { qos: 1, retain: true });
+    await client.publishAsync('state/plain', 'on', { qos: 1 });
+    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+    client.publish('state/plain', 'on', { qos: 1, retain: true });
+    await closed;
+    client.end(true);
+  });
+
   // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html (AWS IoT policies follow
   // it): an explicit Deny overrides any Allow, and anything not allowed is denied.
   it('lets an explicit Deny override an Allow, and subscribes only to allowed topic filters', async () => {
