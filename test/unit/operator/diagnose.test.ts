@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { parseFleetConfig } from '../../../functions/fleet-config.js';
+import { deploymentFor } from '../../../scripts/operator/deployment.js';
+import { diagnose } from '../../../scripts/operator/diagnose.js';
+import { devicePolicyDocument } from '../../../scripts/operator/policy.js';
+import { desiredRule } from '../../../scripts/operator/rule.js';
+import type { Survey } from '../../../scripts/operator/survey.js';
+
+const caId = 'd'.repeat(64);
+const at = Date.parse('2027-01-01T00:00:00Z');
+const DAY = 86_400_000;
+const deployment = deploymentFor({ stage: 'prod', region: 'us-east-1', accountId: '123456789012' });
+const config = parseFleetConfig({
+  version: 1,
+  trustedCas: [{ certificateId: caId, profile: 'generic', policyName: 'jitr-device' }],
+});
+
+/** A survey of a setup exactly as preconfigure leaves it; `change` breaks one thing. */
+function survey(change: (healthy: Survey) => void = () => {}): Survey {
+  const rule = desiredRule(deployment, caId, deployment.deadLetterQueueUrl);
+  const healthy: Survey = {
+    deployment,
+    at,
+    fleetConfig: { state: 'valid', config },
+    cas: [
+      {
+        trusted: config.trustedCas[0] as Survey['cas'][number]['trusted'],
+        ca: {
+          certificateId: caId,
+          status: 'ACTIVE',
+          autoRegistrationStatus: 'ENABLE',
+          validity: { notBefore: new Date(at - 365 * DAY), notAfter: new Date(at + 365 * DAY) },
+        },
+        ruleName: `jitr_prod_${caId}`,
+        rule: { ...rule, ruleName: `jitr_prod_${caId}` },
+        certificatesByStatus: { ACTIVE: 3 },
+        stuckPending: [],
+        things: 3,
+      },
+    ],
+    policies: {
+      'jitr-device': {
+        defaultDocument: JSON.stringify(devicePolicyDocument(deployment)),
+        defaultVersionId: '1',
+        versions: [],
+      },
+    },
+    deadLetterQueue: { url: deployment.deadLetterQueueUrl, visible: 0, inFlight: 0 },
+  };
+  change(healthy);
+  return healthy;
+}
+const codes = (s: Survey) => diagnose(s).map((finding) => `${finding.severity}:${finding.code}`);
+const firstCa = (s: Survey) => s.cas[0] as Survey['cas'][number];
+
+describe('diagnose', () => {
+  it('finds nothing in a setup as preconfigure leaves it', () => {
+    expect(diagnose(survey())).toEqual([]);
+  });
+
+  it('warns 89 days before the CA expires and calls an expired CA an error', () => {
+    const expiring = survey((s) => {
+      const ca = firstCa(s).ca;
+      if (ca?.validity) ca.validity.notAfter = new Date(at + 89 * DAY);
+    });
+    const expired = survey((s) => {
+      const ca = firstCa(s).ca;
+      if (ca?.validity) ca.validity.notAfter = new Date(at - DAY);
+    });
+    const later = survey((s) => {
+      const ca = firstCa(s).ca;
+      if (ca?.validity) ca.validity.notAfter = new Date(at + 91 * DAY);
+    });
+
+    expect(codes(expiring)).toEqual(['warning:CA_EXPIRING']);
+    expect(diagnose(expiring)[0]?.message).toContain('expires in 89 day(s)');
+    expect(codes(expired)).toEqual(['error:CA_EXPIRED']);
+    expect(codes(later)).toEqual([]);
+  });
+
+  it('names a rule that selects another topic and one without an error action', () => {
+    const wrongTopic = survey((s) => {
+      const rule = firstCa(s).rule;
+      if (rule) rule.sql = "SELECT * FROM 'devices/#'";
+    });
+    const noErrorAction = survey((s) => {
+      const rule = firstCa(s).rule;
+      if (rule) rule.errorAction = undefined;
+    });
+
+    expect(codes(wrongTopic)).toEqual(['error:RULE_WRONG_TOPIC']);
+    expect(codes(noErrorAction)).toEqual(['warning:RULE_NO_ERROR_ACTION']);
+  });
+
+  it('tells apart a missing DLQ (stage not deployed) from a non-empty one', () => {
+    const missing = survey((s) => {
+      s.deadLetterQueue = { visible: 0, inFlight: 0 };
+    });
+    const inFlight = survey((s) => {
+      s.deadLetterQueue = { url: 'x', visible: 0, inFlight: 2 };
+    });
+
+    expect(codes(missing)).toEqual(['warning:DLQ_MISSING']);
+    expect(codes(inFlight)).toEqual(['error:DLQ_NOT_EMPTY']);
+    expect(diagnose(inFlight)[0]?.fix).toBe(
+      "jitr replay --stage prod (after fixing the cause; see the onboard function's logs)",
+    );
+  });
+
+  it('reports an empty fleet configuration', () => {
+    const empty = survey((s) => {
+      s.fleetConfig = { state: 'valid', config: { version: 1, trustedCas: [] } };
+      s.cas = [];
+      s.policies = {};
+    });
+
+    expect(codes(empty)).toEqual(['error:NO_TRUSTED_CA']);
+  });
+});
