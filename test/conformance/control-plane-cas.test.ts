@@ -128,6 +128,21 @@ describe('control plane: CA certificates', () => {
     expect(failure.name).toBe('CertificateValidationException');
   });
 
+  // https://docs.aws.amazon.com/iot/latest/apireference/API_RegisterCACertificate.html (CertificateValidationException)
+  it('refuses an expired CA certificate', async () => {
+    const expired = await createRootCa({
+      commonName: 'Expired CA',
+      notBefore: new Date('2020-01-01T00:00:00Z'),
+      days: 30,
+    });
+    const failure = await failureOf(
+      iot().send(
+        new RegisterCACertificateCommand({ caCertificate: expired.certificatePem, certificateMode: 'SNI_ONLY' }),
+      ),
+    );
+    expect(failure).toMatchObject({ name: 'CertificateValidationException', status: 400 });
+  });
+
   // https://docs.aws.amazon.com/iot/latest/apireference/API_UpdateCACertificate.html (newStatus, newAutoRegistrationStatus)
   it('updates the status and auto-registration of a CA', async () => {
     const ca = await registeredCa(iot(), { active: true, autoRegistration: true });

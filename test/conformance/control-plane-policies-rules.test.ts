@@ -59,6 +59,28 @@ describe('control plane: policies, topic rules, endpoint', () => {
     expect(failure).toMatchObject({ name: 'MalformedPolicyException', status: 400 });
   });
 
+  // https://docs.aws.amazon.com/iot/latest/apireference/API_CreatePolicy.html
+  // "policyDocument must have a minimum length of 1, with a maximum length of 2048, excluding whitespace."
+  it('refuses a policy document over 2048 characters, whitespace excluded', async () => {
+    const statement = (n: number) => ({
+      Effect: 'Allow',
+      Action: 'iot:Publish',
+      Resource: `arn:aws:iot:us-east-1:000000000000:topic/t${n}`,
+    });
+    const big = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: Array.from({ length: 40 }, (_, n) => statement(n)),
+    });
+    const failure = await failureOf(iot().send(new CreatePolicyCommand({ policyName: 'p-big', policyDocument: big })));
+    expect(failure).toMatchObject({ name: 'MalformedPolicyException', status: 400 });
+    const spaced = JSON.stringify({ Version: '2012-10-17', Statement: [statement(1)] }).replaceAll(
+      ',',
+      `,${' '.repeat(700)}`,
+    );
+    expect(spaced.length).toBeGreaterThan(2048);
+    await iot().send(new CreatePolicyCommand({ policyName: 'p-spaced', policyDocument: spaced }));
+  });
+
   // https://docs.aws.amazon.com/iot/latest/apireference/API_CreatePolicyVersion.html
   // "A managed policy can have up to five versions. If the policy has five versions, you must delete an existing version"
   it('keeps at most five versions of a policy', async () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { alreadyExists, certificateState, certificateValidation, invalidRequest, notFound } from '../../errors.js';
 import type { AutoRegistrationStatus, CaCertificateRecord, CaStatus, CertificateMode } from '../../state/model.js';
-import { isSignedBy, readCertificate, subjectCommonName, validityOf } from './certificate-checks.js';
+import { isSignedBy, isWithinValidity, readCertificate, subjectCommonName, validityOf } from './certificate-checks.js';
 import type { IotContext, IotOperation, IotRequest } from './context.js';
 import {
   bodyBoolean,
@@ -52,6 +52,7 @@ function registerCaCertificate(context: IotContext, request: IotRequest) {
   const ca = readCertificate(requiredBodyString(request, 'caCertificate'), 'caCertificate');
   if (!ca.x509.ca) throw certificateValidation('caCertificate is not a CA certificate (basicConstraints CA:FALSE)');
   const now = context.now();
+  if (!isWithinValidity(ca.x509, now)) throw certificateValidation('The CA certificate is expired or not yet valid');
   if (mode === 'DEFAULT') {
     const pem = bodyString(request, 'verificationCertificate');
     if (!pem) throw invalidRequest('verificationCertificate is required when certificateMode is DEFAULT');

@@ -12,6 +12,8 @@ import { policySummary, policyVersionSummary, seconds } from './render.js';
 const POLICY_NAME = /^[\w+=,.@-]{1,128}$/;
 /** AWS keeps at most five versions of a policy. */
 export const MAX_POLICY_VERSIONS = 5;
+/** CreatePolicy / CreatePolicyVersion: "a maximum length of 2048, excluding whitespace". */
+const MAX_POLICY_CHARACTERS = 2048;
 /** AWS attaches at most ten policies to one certificate. */
 const MAX_POLICIES_PER_TARGET = 10;
 
@@ -32,6 +34,9 @@ function requirePolicy(context: IotContext, name: string): PolicyRecord {
 /** A policy document must be a JSON object with a Statement; AWS answers MalformedPolicyException otherwise. */
 function policyDocument(request: IotRequest): string {
   const document = requiredBodyString(request, 'policyDocument');
+  if (document.replace(/\s/g, '').length > MAX_POLICY_CHARACTERS) {
+    throw malformed(`The policy document is over ${MAX_POLICY_CHARACTERS} characters, whitespace excluded`);
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(document);
