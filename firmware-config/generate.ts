@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { cEscape, jsonEscape, numberOnly, renderTemplate } from './render.js';
+import { cEscape, jsonEscape, renderTemplate } from './render.js';
 import { readTemplate } from './templates.js';
 
 export const TARGETS = ['azure-sphere', 'embedded-c', 'microchip'] as const;
@@ -94,10 +94,11 @@ function microchip(input: FirmwareConfigInput): GeneratedFile {
       `microchip thing names are the 40-hex Subject Key Identifier of the device certificate, got "${input.thingName}"`,
     );
   }
-  const values = { endpoint: input.endpoint, thingName, port: String(MQTT_PORT) };
+  // The template holds the port as a JSON number (8883, MQTT over TLS), so the template itself stays valid JSON.
+  const values = { endpoint: input.endpoint, thingName };
   return {
     name: 'cloud-config.json',
-    content: renderTemplate(readTemplate('microchip-cloud-config.json'), values, jsonEscape, { port: numberOnly }),
+    content: renderTemplate(readTemplate('microchip-cloud-config.json'), values, jsonEscape),
   };
 }
 

@@ -10,17 +10,11 @@ export class TemplateError extends Error {
   }
 }
 
-export function renderTemplate(
-  template: string,
-  values: Record<string, string>,
-  escape: Escaper,
-  /** Escapers for particular placeholders (an unquoted number in JSON). */
-  escapers: Record<string, Escaper> = {},
-): string {
+export function renderTemplate(template: string, values: Record<string, string>, escapeValue: Escaper): string {
   return template.replace(/\{\{([a-zA-Z]+)\}\}/g, (_whole, name: string) => {
     const value = values[name];
     if (value === undefined) throw new TemplateError(`the template needs a value for {{${name}}}`);
-    return (escapers[name] ?? escape)(value);
+    return escapeValue(value);
   });
 }
 
@@ -38,9 +32,3 @@ export const cEscape: Escaper = (value) =>
       return `\\${byte.toString(8).padStart(3, '0')}`;
     })
     .join('');
-
-/** Numbers go in unquoted: only digits are allowed. */
-export const numberOnly: Escaper = (value) => {
-  if (!/^\d+$/.test(value)) throw new TemplateError(`"${value}" is not a number`);
-  return value;
-};
