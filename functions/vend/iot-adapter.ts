@@ -4,6 +4,7 @@ import {
   DeleteThingCommand,
   type IoTClient,
   ListAttachedPoliciesCommand,
+  UpdateThingCommand,
 } from '@aws-sdk/client-iot';
 import { iotAdapter } from '../onboard/iot-adapter.js';
 import { invalidField, VendError } from './errors.js';
@@ -73,6 +74,12 @@ export function vendIotAdapter(client: IoTClient): VendIotPort {
         marker = page.nextMarker;
       } while (marker);
       return names;
+    },
+
+    async setThingAttribute(thingName, name, value) {
+      await client.send(
+        new UpdateThingCommand({ thingName, attributePayload: { attributes: { [name]: value }, merge: true } }),
+      );
     },
 
     async deleteThing(thingName) {

@@ -33,6 +33,8 @@ export interface VendIotPort
   listAttachedPolicies(certificateArn: string): Promise<string[]>;
   /** Tolerates a Thing that is already gone. */
   deleteThing(thingName: string): Promise<void>;
+  /** Sets one attribute of the Thing (merged; "" removes it). */
+  setThingAttribute(thingName: string, name: string, value: string): Promise<void>;
 }
 
 export type { CertificateFacts, ThingFacts };

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { csrPublicKey } from './csr.js';
 import { invalidField, VendError } from './errors.js';
 
 /** Request bodies above this are refused before parsing (a CSR is about 1 KB; API Gateway's own limit is 10 MB). */
@@ -9,7 +10,7 @@ const MAX_BEARER_CHARS = 4096;
 export const DEVICE_ID = /^[A-Za-z0-9][A-Za-z0-9:_-]{0,127}$/;
 
 export type VendRequest =
-  | { kind: 'provision'; deviceId: string; csr?: string; rotate: boolean; bearer?: string }
+  | { kind: 'provision'; deviceId: string; csr?: string; csrKey?: Buffer; rotate: boolean; bearer?: string }
   | { kind: 'deprovision'; deviceId: string; bearer?: string };
 
 /** The parts of an API Gateway HTTP API (payload format 2.0) event this function reads. */
@@ -95,12 +96,13 @@ function provisionRequest(event: HttpEvent): VendRequest {
   if (csr !== undefined && (csr.length === 0 || csr.length > MAX_CSR_CHARS)) {
     throw invalidField('csr', `csr must be a PEM of at most ${MAX_CSR_CHARS} characters`, 'INVALID_CSR');
   }
+  const csrKey = csr !== undefined ? csrPublicKey(csr) : undefined;
   const bearer = bearerOf(event);
   return {
     kind: 'provision',
     deviceId,
     rotate: rotate === true,
-    ...(csr !== undefined ? { csr } : {}),
+    ...(csr !== undefined && csrKey ? { csr, csrKey } : {}),
     ...(bearer !== undefined ? { bearer } : {}),
   };
 }

@@ -3,7 +3,6 @@ import { decisionLine, errorLine } from '../telemetry.js';
 import { type Authenticator, balenaAuthenticator, type SecretStore, tokenAuthenticator } from './auth.js';
 import { BALENA_UUID, type BalenaApi } from './balena-api.js';
 import { amazonRootCa1, type VendConfig } from './config.js';
-import { csrPublicKey } from './csr.js';
 import { AuthError, invalidField, notConfigured, VendError } from './errors.js';
 import { errorResponse, type HttpResponse, internalError, isThrottling, json, retryLater } from './http.js';
 import type { VendIotPort } from './port.js';
@@ -143,13 +142,11 @@ export async function handleVendRequest(event: unknown, deps: VendDeps): Promise
       log('deprovisioned', 200, { retired: outcome.retired });
       return json(200, { thingName: outcome.thingName, deleted: true, retired: outcome.retired });
     }
-    const csrKey = request.csr !== undefined ? csrPublicKey(request.csr) : undefined;
     const outcome = await provisionDevice(
       {
         deviceId: request.deviceId,
         rotate: request.rotate,
-        ...(request.csr !== undefined ? { csr: request.csr } : {}),
-        ...(csrKey ? { csrKey } : {}),
+        ...(request.csr !== undefined && request.csrKey ? { csr: request.csr, csrKey: request.csrKey } : {}),
       },
       workflow,
     );

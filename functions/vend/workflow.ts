@@ -7,6 +7,17 @@ import type { CredentialSink, DeviceCredentials } from './sink.js';
 /** The Thing attribute binding a Thing to this endpoint. Onboarding finds no `jitr_ca` on it and treats it as foreign. */
 export const VEND_BINDING = { attribute: 'jitr_source', value: 'vend' } as const;
 
+/**
+ * The retirement journal: certificates being retired are named on the Thing before they are detached from it, so a
+ * crash between detaching and deleting one leaves it findable, and the next request finishes the job.
+ */
+export const RETIRING_ATTRIBUTE = 'jitr_vend_retiring';
+/** Thing attribute values hold at most 800 characters: 12 certificate ids and their commas. */
+const JOURNAL_BATCH = 12;
+
+const journalOf = (thing: ThingFacts | null) =>
+  (thing?.attributes[RETIRING_ATTRIBUTE] ?? '').split(',').filter((id) => /^[0-9a-f]{64}$/.test(id));
+
 export function isVendThing(thing: ThingFacts): boolean {
   return thing.attributes[VEND_BINDING.attribute] === VEND_BINDING.value && thing.attributes[BINDING.ca] === undefined;
 }
@@ -57,8 +68,9 @@ export const thingNameOf = (deviceId: string) => deviceId.toLowerCase();
 export async function provisionDevice(input: ProvisionInput, deps: VendWorkflowDeps): Promise<ProvisionOutcome> {
   const { iot } = deps;
   const thingName = thingNameOf(input.deviceId);
-  await ensureThing(thingName, deps);
-  const certificates = await certificatesOf(thingName, iot);
+  const thing = await ensureThing(thingName, deps);
+  const journal = journalOf(thing);
+  const certificates = await certificatesOf(thingName, iot, journal);
   const active = certificates.filter((c) => c.status === 'ACTIVE').sort((a, b) => b.registeredAt - a.registeredAt);
   const current = active[0];
 
@@ -80,7 +92,11 @@ export async function provisionDevice(input: ProvisionInput, deps: VendWorkflowD
 
   const resumable = input.csrKey
     ? certificates.find(
-        (c) => c.status !== 'ACTIVE' && c.status !== 'REVOKED' && sameKey(c.certificatePem, input.csrKey as Buffer),
+        (c) =>
+          c.status !== 'ACTIVE' &&
+          c.status !== 'REVOKED' &&
+          !journal.includes(c.certificateId) &&
+          sameKey(c.certificatePem, input.csrKey as Buffer),
       )
     : undefined;
   let certificate: IssuedCertificate;
@@ -116,7 +132,7 @@ export async function deprovisionDevice(deviceId: string, deps: VendWorkflowDeps
   let retired: string[] = [];
   if (thing) {
     const principals = await iot.listThingPrincipals(thingName);
-    const certificates = await certificatesOf(thingName, iot, principals);
+    const certificates = await certificatesOf(thingName, iot, journalOf(thing), principals);
     retired = await retireAll(certificates, thingName, iot);
     // Principals whose certificate is already gone (or that are not certificates) are detached as well.
     const described = new Set(certificates.map((c) => c.certificateArn));
@@ -129,12 +145,12 @@ export async function deprovisionDevice(deviceId: string, deps: VendWorkflowDeps
   return { thingName, thingDeleted: thing !== null, retired };
 }
 
-async function ensureThing(thingName: string, deps: VendWorkflowDeps): Promise<void> {
+async function ensureThing(thingName: string, deps: VendWorkflowDeps): Promise<ThingFacts | null> {
   const { iot } = deps;
   const thing = await iot.describeThing(thingName);
   if (thing) {
     if (!isVendThing(thing)) throw thingForeign(thingName);
-    return;
+    return thing;
   }
   const created = await iot.createThing({
     thingName,
@@ -145,18 +161,40 @@ async function ensureThing(thingName: string, deps: VendWorkflowDeps): Promise<v
     // Someone else created it between our read and write: bound to us only if its attributes say so.
     const now = await iot.describeThing(thingName);
     if (!now || !isVendThing(now)) throw thingForeign(thingName);
+    return now;
   }
+  return null;
 }
 
-async function certificatesOf(thingName: string, iot: VendIotPort, known?: string[]): Promise<CertificateFacts[]> {
+/** The Thing's certificates: those attached to it, and those its retirement journal names (possibly detached). */
+async function certificatesOf(
+  thingName: string,
+  iot: VendIotPort,
+  journal: string[],
+  known?: string[],
+): Promise<CertificateFacts[]> {
   const principals = known ?? (await iot.listThingPrincipals(thingName));
-  const ids = principals.filter((arn) => arn.includes(':cert/')).map((arn) => arn.slice(arn.lastIndexOf('/') + 1));
+  const attached = principals
+    .filter((arn) => arn.includes(':cert/'))
+    .map((arn) => arn.slice(arn.lastIndexOf('/') + 1).toLowerCase());
+  const ids = [...new Set([...attached, ...journal])];
   const described = await Promise.all(ids.map((id) => iot.describeCertificate(id.toLowerCase())));
   return described.filter((c): c is CertificateFacts => c !== null);
 }
 
 /** Revoke (final: a retired key never connects again), detach every policy and the Thing, delete. */
 async function retireAll(certificates: CertificateFacts[], thingName: string, iot: VendIotPort): Promise<string[]> {
+  const retired: string[] = [];
+  for (let start = 0; start < certificates.length; start += JOURNAL_BATCH) {
+    const batch = certificates.slice(start, start + JOURNAL_BATCH);
+    await iot.setThingAttribute(thingName, RETIRING_ATTRIBUTE, batch.map((c) => c.certificateId).join(','));
+    retired.push(...(await retireBatch(batch, thingName, iot)));
+  }
+  if (certificates.length > 0) await iot.setThingAttribute(thingName, RETIRING_ATTRIBUTE, '');
+  return retired;
+}
+
+async function retireBatch(certificates: CertificateFacts[], thingName: string, iot: VendIotPort): Promise<string[]> {
   const retired: string[] = [];
   for (const certificate of certificates) {
     if (certificate.status !== 'REVOKED') await iot.updateCertificateStatus(certificate.certificateId, 'REVOKED');
