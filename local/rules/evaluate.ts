@@ -97,15 +97,18 @@ function holds(condition: Condition, message: RuleMessage, json: unknown): boole
 
 /**
  * Runs a parsed query on one message. The FROM filter must match the topic; a WHERE that is false or Undefined drops
- * the message. SELECT * passes the payload through unchanged (JSON or not); a select list builds a JSON object.
+ * the message. SELECT * alone passes the payload through unchanged (JSON or not); a select list builds a JSON object.
  */
 export function runRuleQuery(query: RuleQuery, message: RuleMessage): RuleOutcome {
   if (!topicMatches(query.from, message.topic)) return { matched: false };
   const json = decodeJson(message.payload);
   if (query.where && holds(query.where, message, json) !== true) return { matched: false };
-  if (query.select === 'all') return { matched: true, output: message.payload };
-  const output: Record<string, unknown> = {};
-  for (const item of query.select) {
+  const { all, items } = query.select;
+  if (all && items.length === 0) return { matched: true, output: message.payload };
+  // `*` with other items merges the payload's fields (a JSON object payload) with the items, items winning.
+  const output: Record<string, unknown> =
+    all && json !== null && typeof json === 'object' && !Array.isArray(json) ? { ...(json as object) } : {};
+  for (const item of items) {
     const value = operandValue(item.operand, message, json);
     if (value !== undefined) output[item.alias] = value;
   }

@@ -4,7 +4,7 @@ import { type Token, tokenize } from './sql-lexer.js';
 
 /**
  * The subset of the AWS IoT rules SQL (version 2016-03-23) the local rules engine evaluates:
- *   SELECT * | item [AS alias], ... FROM '<topic filter>' [WHERE <condition>]
+ *   SELECT * | item [AS alias] | *, item [AS alias], ... FROM '<topic filter>' [WHERE <condition>]
  * items: payload fields (`a.b.c`) and topic(), topic(n), clientid(), timestamp();
  * conditions: = <> != < <= > >=, AND, OR, NOT, parentheses, literals 'text', numbers, true, false, null.
  * Anything else throws RuleSqlError with a code: the engine reports the rule instead of ignoring it.
@@ -26,8 +26,8 @@ export interface SelectItem {
 }
 
 export interface RuleQuery {
-  /** `all` for SELECT *; otherwise the listed items. */
-  select: 'all' | SelectItem[];
+  /** `*` present (the whole payload), and the other listed items (`SELECT *, topic() AS t` has both). */
+  select: { all: boolean; items: SelectItem[] };
   from: string;
   where?: Condition;
 }
@@ -83,15 +83,17 @@ class Parser {
     return where ? { select, from: fromToken.value, where } : { select, from: fromToken.value };
   }
 
-  private selectList(): 'all' | SelectItem[] {
-    if (this.isSymbol('*')) {
-      this.position++;
-      if (this.isSymbol(',')) throw new RuleSqlError('SQL_UNSUPPORTED', 'SELECT * combined with other items');
-      return 'all';
-    }
+  private selectList(): { all: boolean; items: SelectItem[] } {
+    let all = false;
     const items: SelectItem[] = [];
     do {
-      if (items.length > 0) this.position++;
+      if (all || items.length > 0) this.position++;
+      if (this.isSymbol('*')) {
+        if (all) this.fail('* listed twice');
+        all = true;
+        this.position++;
+        continue;
+      }
       const operand = this.operand();
       let alias = operand.kind === 'field' ? (operand.path.at(-1) ?? '') : operand.kind === 'call' ? operand.name : '';
       if (this.isKeyword('AS')) {
@@ -103,7 +105,7 @@ class Parser {
       if (!alias) this.fail('a literal in SELECT needs an alias');
       items.push({ operand, alias });
     } while (this.isSymbol(','));
-    return items;
+    return { all, items };
   }
 
   private or(): Condition {

@@ -64,6 +64,13 @@ describe('rules SQL', () => {
     });
   });
 
+  it('merges the payload with extra items for SELECT *, topic() AS t', () => {
+    const query = parseRuleSql("SELECT *, topic() AS t, clientid() AS a FROM 'dt/+'");
+    const outcome = runRuleQuery(query, message('dt/x', { a: 1, b: 2 }));
+    expect(outcome.matched && JSON.parse(outcome.output.toString())).toEqual({ a: 'dev1', b: 2, t: 'dt/x' });
+    expect(codeOf("SELECT *, * FROM 't'")).toBe('SQL_SYNTAX');
+  });
+
   it('reports what it cannot evaluate with a code instead of ignoring it', () => {
     expect(codeOf("SELECT * FROM 't' WHERE upper(a) = 'X'")).toBe('SQL_UNSUPPORTED');
     expect(codeOf("SELECT * FROM 'a/#/b'")).toBe('SQL_INVALID_TOPIC_FILTER');
