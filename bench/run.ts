@@ -18,7 +18,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
     summary: 'full device certificate validations per second on one core',
   },
   'local-gateway': { file: 'local-gateway.ts', summary: 'local MQTT gateway: TLS accepts/s, 2,000 held devices, RSS' },
-  'local-control-plane': { file: 'local-control-plane.ts', summary: 'local control plane: AWS IoT calls/s (SDK and raw HTTP)' },
+  'local-control-plane': { file: 'local-control-plane.ts', summary: 'local control plane: AWS IoT calls/s' },
 };
 
 function list(): string {
