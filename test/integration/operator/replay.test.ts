@@ -148,6 +148,21 @@ describe('jitr replay', () => {
     expect(dlqDepth()).toBe(2);
   });
 
+  it('replays nothing while the fleet configuration is malformed, and says so (exit 1)', async () => {
+    const clients = operatorClients(local.emulator);
+    const saved = local.emulator.store.parameters.get(PARAMETER)?.value ?? '';
+    local.emulator.store.queues.send(DLQ, '{"certificateId":"x"}', Date.now());
+    const depth = dlqDepth();
+    await clients.ssm.send(new PutParameterCommand({ Name: PARAMETER, Value: 'not json', Overwrite: true }));
+
+    const run = await jitr(local.emulator, 'replay', '--json');
+    await clients.ssm.send(new PutParameterCommand({ Name: PARAMETER, Value: saved, Overwrite: true }));
+
+    expect(run.code).toBe(1);
+    expect(json(run)).toMatchObject({ error: { code: 'FLEET_CONFIG_INVALID' } });
+    expect(dlqDepth()).toBe(depth);
+  });
+
   it('refuses --max that is not a positive number with exit 2', async () => {
     const run = await jitr(local.emulator, 'replay', '--max', 'lots');
 
