@@ -10,7 +10,7 @@ export interface BackoffPolicy {
   capMs: number;
 }
 
-export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 250, capMs: 8_000 };
+export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 500, capMs: 16_000 };
 
 /** The delay before retry number `attempt` (0 = the first retry). `random` returns a number in [0, 1). */
 export function backoffDelay(attempt: number, policy: BackoffPolicy = DEFAULT_BACKOFF, random = Math.random): number {

@@ -48,9 +48,9 @@ describe('bringOnline', () => {
     );
     expect(result.outcome).toBe('online');
     expect(result.attempts).toBe(3);
-    // Full jitter at 0.5 of a doubling ceiling (250 ms, 500 ms).
-    expect(time.slept).toEqual([125, 250]);
-    if (result.outcome === 'online') expect(result.onlineAt - result.startedAt).toBe(375);
+    // Full jitter at 0.5 of a doubling ceiling (500 ms, 1 s).
+    expect(time.slept).toEqual([250, 500]);
+    if (result.outcome === 'online') expect(result.onlineAt - result.startedAt).toBe(750);
   });
 
   it('rejects a device whose certificate the registry holds REVOKED, once it has tried rejectAfter times', async () => {
