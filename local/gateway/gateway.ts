@@ -47,14 +47,23 @@ export interface MqttGateway {
   stop(): Promise<void>;
 }
 
+const CONNECT_TIMEOUT_MS = 30_000;
+
 /**
  * The first packet of an MQTT session must be CONNECT (fixed header byte 0x10): anything else is closed at once
  * instead of waiting for the broker's connect timeout. The bytes read are put back for the broker.
  */
 function handOverOnConnect(socket: TLSSocket, accept: () => void, refuse: () => void): void {
+  // A session that never sends anything is closed too, as the broker would after its connect timeout.
+  const silent = setTimeout(() => {
+    socket.off('readable', onReadable);
+    refuse();
+  }, CONNECT_TIMEOUT_MS);
+  socket.once('close', () => clearTimeout(silent));
   const onReadable = () => {
     const chunk: Buffer | null = socket.read();
     if (!chunk) return;
+    clearTimeout(silent);
     socket.off('readable', onReadable);
     if (chunk[0] !== 0x10) return refuse();
     socket.unshift(chunk);
