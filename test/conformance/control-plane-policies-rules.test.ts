@@ -9,12 +9,18 @@ import {
   DescribeEndpointCommand,
   DescribeEventConfigurationsCommand,
   DetachPolicyCommand,
+  DisableTopicRuleCommand,
+  EnableTopicRuleCommand,
   GetPolicyCommand,
+  GetPolicyVersionCommand,
   GetTopicRuleCommand,
   ListAttachedPoliciesCommand,
+  ListPoliciesCommand,
+  ListPolicyVersionsCommand,
   ListTargetsForPolicyCommand,
   ListTopicRulesCommand,
   ReplaceTopicRuleCommand,
+  SetDefaultPolicyVersionCommand,
   type TopicRulePayload,
   UpdateEventConfigurationsCommand,
 } from '@aws-sdk/client-iot';
@@ -104,6 +110,27 @@ describe('control plane: policies, topic rules, endpoint', () => {
     expect((await iot().send(new GetPolicyCommand({ policyName: 'p-versions' }))).defaultVersionId).toBe('6');
   });
 
+  // https://docs.aws.amazon.com/iot/latest/apireference/API_SetDefaultPolicyVersion.html
+  // https://docs.aws.amazon.com/iot/latest/apireference/API_DeletePolicyVersion.html ("You cannot delete the default version")
+  it('moves the default version, refuses to delete the default one, and lists versions and policies', async () => {
+    await iot().send(new CreatePolicyCommand({ policyName: 'p-default', policyDocument: policyVersion(1) }));
+    await iot().send(new CreatePolicyVersionCommand({ policyName: 'p-default', policyDocument: policyVersion(2) }));
+    await iot().send(new SetDefaultPolicyVersionCommand({ policyName: 'p-default', policyVersionId: '2' }));
+    const version = await iot().send(new GetPolicyVersionCommand({ policyName: 'p-default', policyVersionId: '2' }));
+    expect(version).toMatchObject({ isDefaultVersion: true, policyDocument: policyVersion(2) });
+    const failure = await failureOf(
+      iot().send(new DeletePolicyVersionCommand({ policyName: 'p-default', policyVersionId: '2' })),
+    );
+    expect(failure).toMatchObject({ name: 'DeleteConflictException', status: 409 });
+    const { policyVersions } = await iot().send(new ListPolicyVersionsCommand({ policyName: 'p-default' }));
+    expect(policyVersions?.map((v) => [v.versionId, v.isDefaultVersion])).toEqual([
+      ['1', false],
+      ['2', true],
+    ]);
+    const { policies } = await iot().send(new ListPoliciesCommand({ pageSize: 250 }));
+    expect(policies?.map((p) => p.policyName)).toContain('p-default');
+  });
+
   // https://docs.aws.amazon.com/iot/latest/apireference/API_AttachPolicy.html
   // https://docs.aws.amazon.com/iot/latest/apireference/API_ListTargetsForPolicy.html
   it('attaches a policy to a certificate and lists it both ways', async () => {
@@ -184,6 +211,15 @@ describe('control plane: policies, topic rules, endpoint', () => {
     expect(rules?.map((r) => [r.ruleName, r.topicPattern])).toEqual([['listed_a', 'a/#']]);
   });
 
+  // https://docs.aws.amazon.com/iot/latest/apireference/API_DisableTopicRule.html
+  it('disables and enables a rule', async () => {
+    await iot().send(new CreateTopicRuleCommand({ ruleName: 'toggled', topicRulePayload: ONBOARD_RULE }));
+    await iot().send(new DisableTopicRuleCommand({ ruleName: 'toggled' }));
+    expect((await iot().send(new GetTopicRuleCommand({ ruleName: 'toggled' }))).rule?.ruleDisabled).toBe(true);
+    await iot().send(new EnableTopicRuleCommand({ ruleName: 'toggled' }));
+    expect((await iot().send(new GetTopicRuleCommand({ ruleName: 'toggled' }))).rule?.ruleDisabled).toBe(false);
+  });
+
   // https://docs.aws.amazon.com/iot/latest/apireference/API_DescribeEndpoint.html (iot:Data-ATS: "<prefix>-ats.iot.<region>...")
   it('describes a stable ATS endpoint for the account', async () => {
     const first = await iot().send(new DescribeEndpointCommand({ endpointType: 'iot:Data-ATS' }));
@@ -191,6 +227,10 @@ describe('control plane: policies, topic rules, endpoint', () => {
     expect(first.endpointAddress).toMatch(/^[a-z0-9]+-ats\.iot\.us-east-1\.localhost$/);
     expect(second.endpointAddress).toBe(first.endpointAddress);
     expect(first.endpointAddress).toBe(local.emulator.iotEndpoint);
+    const jobs = await iot().send(new DescribeEndpointCommand({ endpointType: 'iot:Jobs' }));
+    expect(jobs.endpointAddress).toMatch(/\.jobs\.iot\.us-east-1\.localhost$/);
+    const bad = await failureOf(iot().send(new DescribeEndpointCommand({ endpointType: 'iot:Nope' })));
+    expect(bad).toMatchObject({ name: 'InvalidRequestException', status: 400 });
   });
 
   // https://docs.aws.amazon.com/iot/latest/apireference/API_UpdateEventConfigurations.html

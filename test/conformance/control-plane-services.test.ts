@@ -1,12 +1,15 @@
 import {
   CreateQueueCommand,
   DeleteMessageCommand,
+  DeleteQueueCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
+  ListQueuesCommand,
+  PurgeQueueCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
-import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
+import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { describe, expect, it } from 'vitest';
 import { sqsClientFor, ssmClientFor, stsClientFor, withEmulator } from '../helpers/aws.js';
@@ -59,6 +62,36 @@ describe('control plane: SSM, SQS and STS pieces', () => {
     expect(again.QueueUrl).toBe(created.QueueUrl);
     expect(found.QueueUrl).toBe(created.QueueUrl);
     expect((await failureOf(sqs().send(new GetQueueUrlCommand({ QueueName: 'nope' })))).name).toBe('QueueDoesNotExist');
+  });
+
+  // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html (QueueNameExists)
+  // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_PurgeQueue.html
+  // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_DeleteQueue.html
+  it('refuses a queue name taken with other attributes, lists, purges and deletes queues', async () => {
+    const { QueueUrl } = await sqs().send(
+      new CreateQueueCommand({ QueueName: 'tidy', Attributes: { DelaySeconds: '0' } }),
+    );
+    const clash = await failureOf(
+      sqs().send(new CreateQueueCommand({ QueueName: 'tidy', Attributes: { DelaySeconds: '5' } })),
+    );
+    expect(clash.name).toBe('QueueNameExists');
+    expect((await sqs().send(new ListQueuesCommand({ QueueNamePrefix: 'tid' }))).QueueUrls).toEqual([QueueUrl]);
+    await sqs().send(new SendMessageCommand({ QueueUrl, MessageBody: 'x' }));
+    await sqs().send(new PurgeQueueCommand({ QueueUrl }));
+    expect((await sqs().send(new ReceiveMessageCommand({ QueueUrl }))).Messages).toBeUndefined();
+    await sqs().send(new DeleteQueueCommand({ QueueUrl }));
+    expect((await failureOf(sqs().send(new SendMessageCommand({ QueueUrl, MessageBody: 'y' })))).name).toBe(
+      'QueueDoesNotExist',
+    );
+  });
+
+  // https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_DeleteParameter.html
+  it('deletes a parameter, and answers ParameterNotFound the second time', async () => {
+    await ssm().send(new PutParameterCommand({ Name: '/jitr/gone', Value: 'v', Type: 'String' }));
+    await ssm().send(new DeleteParameterCommand({ Name: '/jitr/gone' }));
+    expect((await failureOf(ssm().send(new DeleteParameterCommand({ Name: '/jitr/gone' })))).name).toBe(
+      'ParameterNotFound',
+    );
   });
 
   // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-visibility-timeout.html

@@ -3,7 +3,9 @@ import {
   CreateThingCommand,
   CreateThingGroupCommand,
   DeleteThingCommand,
+  DeleteThingGroupCommand,
   DescribeThingGroupCommand,
+  ListThingGroupsCommand,
   ListThingGroupsForThingCommand,
   ListThingsInThingGroupCommand,
   RemoveThingFromThingGroupCommand,
@@ -53,6 +55,18 @@ describe('control plane: static thing groups', () => {
     const failure = await failureOf(
       iot().send(new AddThingToThingGroupCommand({ thingGroupName: 'no-such-group', thingName: 'lonely' })),
     );
+    expect(failure).toMatchObject({ name: 'ResourceNotFoundException', status: 404 });
+  });
+
+  // https://docs.aws.amazon.com/iot/latest/apireference/API_ListThingGroups.html
+  // https://docs.aws.amazon.com/iot/latest/apireference/API_DeleteThingGroup.html
+  it('lists groups by name prefix and deletes a group', async () => {
+    await iot().send(new CreateThingGroupCommand({ thingGroupName: 'prefix-one' }));
+    await iot().send(new CreateThingGroupCommand({ thingGroupName: 'prefix-two' }));
+    const listed = await iot().send(new ListThingGroupsCommand({ namePrefixFilter: 'prefix-' }));
+    expect(listed.thingGroups?.map((g) => g.groupName)).toEqual(['prefix-one', 'prefix-two']);
+    await iot().send(new DeleteThingGroupCommand({ thingGroupName: 'prefix-one' }));
+    const failure = await failureOf(iot().send(new DescribeThingGroupCommand({ thingGroupName: 'prefix-one' })));
     expect(failure).toMatchObject({ name: 'ResourceNotFoundException', status: 404 });
   });
 
