@@ -33,10 +33,12 @@ export function isNotFound(error: unknown): boolean {
 export function asCliError(error: unknown, during: string): CliError {
   if (error instanceof CliError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  if (/region is missing/i.test(message)) {
-    return new OperatorInputError('AWS_REGION_MISSING', `${during}: no AWS region; set AWS_REGION or AWS_PROFILE`, {
-      cause: error,
-    });
+  if (/region is missing|region not accepted/i.test(message)) {
+    return new OperatorInputError(
+      'AWS_REGION_MISSING',
+      `${during}: no valid AWS region; set AWS_REGION (or a region in your AWS_PROFILE)`,
+      { cause: error },
+    );
   }
   const name = awsErrorName(error);
   if (name === 'CredentialsProviderError' || /credential/i.test(name ?? '')) {
