@@ -37,13 +37,20 @@ export function tokenRecord(token: string, now: Date): TokenRecord {
 
 /** Constant-time comparison of a presented token with the stored record (a malformed record never matches). */
 export function tokenMatches(token: string, storedJson: string): boolean {
-  let record: Partial<TokenRecord>;
+  let record: Partial<TokenRecord> | null;
   try {
-    record = JSON.parse(storedJson) as Partial<TokenRecord>;
+    record = JSON.parse(storedJson) as Partial<TokenRecord> | null;
   } catch {
     return false;
   }
-  if (record.v !== 1 || typeof record.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(record.sha256)) return false;
+  if (
+    record === null ||
+    typeof record !== 'object' ||
+    record.v !== 1 ||
+    typeof record.sha256 !== 'string' ||
+    !/^[0-9a-f]{64}$/.test(record.sha256)
+  )
+    return false;
   return timingSafeEqual(sha256(token), Buffer.from(record.sha256, 'hex'));
 }
 

@@ -1,0 +1,145 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { SecretStore } from '../../../../functions/vend/auth.js';
+import type { BalenaApi } from '../../../../functions/vend/balena-api.js';
+import { parseVendConfig, type VendConfig } from '../../../../functions/vend/config.js';
+import { notConfigured } from '../../../../functions/vend/errors.js';
+import { handleVendRequest, resetRateLimits, type VendDeps } from '../../../../functions/vend/run.js';
+import { newClaimToken, tokenParameterName, tokenRecord } from '../../../../functions/vend/tokens.js';
+import { fakeIot } from './fake-iot.js';
+
+const NOW = Date.parse('2026-03-01T12:00:00Z');
+const PREFIX = '/jitr/t/vend/tokens/';
+const config = parseVendConfig(
+  JSON.stringify({
+    version: 1,
+    policyName: 'p',
+    dataEndpoint: 'abc-ats.iot.us-east-1.amazonaws.com',
+    rootCaPem: 'ROOT',
+    auth: { mode: 'token' },
+  }),
+);
+
+function setUp(overrides: Partial<VendDeps> = {}) {
+  const iot = fakeIot();
+  const secrets = new Map<string, string>();
+  const store: SecretStore = {
+    read: async (name) => secrets.get(name),
+    remove: async (name) => {
+      secrets.delete(name);
+    },
+  };
+  const lines: Record<string, unknown>[] = [];
+  const deps: VendDeps = {
+    config: { get: async (): Promise<VendConfig> => config },
+    iot: iot.port,
+    secrets: store,
+    tokenPrefix: PREFIX,
+    balenaApi: () => ({}) as BalenaApi,
+    now: () => NOW,
+    emit: (line) => lines.push(line),
+    metricsNamespace: 'Test',
+    ...overrides,
+  };
+  const tokenFor = (deviceId: string) => {
+    const token = newClaimToken(deviceId);
+    secrets.set(tokenParameterName(PREFIX, deviceId), JSON.stringify(tokenRecord(token, new Date(NOW))));
+    return token;
+  };
+  return { deps, iot, lines, tokenFor, secrets };
+}
+
+const post = (body: unknown, token?: string) => ({
+  version: '2.0',
+  rawPath: '/devices',
+  requestContext: { http: { method: 'POST', path: '/devices' } },
+  headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+  body: JSON.stringify(body),
+});
+
+describe('handleVendRequest', () => {
+  beforeEach(() => resetRateLimits());
+
+  it('answers 201 with the generated key once, and logs the decision without the key or the token', async () => {
+    const { deps, lines, tokenFor } = setUp();
+    const token = tokenFor('d1');
+
+    const response = await handleVendRequest(post({ deviceId: 'd1' }, token), deps);
+
+    expect(response.statusCode).toBe(201);
+    expect(response.headers['cache-control']).toBe('no-store');
+    expect(JSON.parse(response.body)).toMatchObject({ thingName: 'd1', privateKey: 'KEY-1', decision: 'provisioned' });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ service: 'vend', decision: 'provisioned', deviceId: 'd1', keyGenerated: true });
+    expect(JSON.stringify(lines)).not.toContain('KEY-1');
+    expect(JSON.stringify(lines)).not.toContain(token);
+  });
+
+  it('says why authentication failed only in the log line, never in the response', async () => {
+    const { deps, lines, tokenFor } = setUp();
+    const othersToken = tokenFor('d2');
+
+    const response = await handleVendRequest(post({ deviceId: 'd1' }, othersToken), deps);
+
+    expect(response.statusCode).toBe(403);
+    expect(JSON.parse(response.body)).toEqual({ error: { code: 'FORBIDDEN', message: 'forbidden' } });
+    expect(lines[0]?.reasons).toEqual(['FORBIDDEN', 'TOKEN_OF_ANOTHER_DEVICE']);
+  });
+
+  it('refuses everything with 503 VEND_NOT_CONFIGURED when the configuration is missing', async () => {
+    const { deps, tokenFor } = setUp({
+      config: {
+        get: async () => {
+          throw notConfigured('SSM parameter /x does not exist');
+        },
+      },
+    });
+
+    const response = await handleVendRequest(post({ deviceId: 'd1' }, tokenFor('d1')), deps);
+
+    expect(response.statusCode).toBe(503);
+    expect(JSON.parse(response.body).error.code).toBe('VEND_NOT_CONFIGURED');
+  });
+
+  it('hides an unexpected failure behind 500 INTERNAL and logs it with its code', async () => {
+    const { deps, iot, lines, tokenFor } = setUp();
+    iot.port.describeThing = async () => {
+      throw Object.assign(new Error('socket hang up at 10.0.0.1'), { code: 'ECONNRESET' });
+    };
+
+    const response = await handleVendRequest(post({ deviceId: 'd1' }, tokenFor('d1')), deps);
+
+    expect(response.statusCode).toBe(500);
+    expect(response.body).not.toContain('socket');
+    expect(lines[0]).toMatchObject({ level: 'ERROR', service: 'vend', code: 'ECONNRESET', deviceId: 'd1' });
+  });
+
+  it('asks the client to come back (503 RETRY_LATER) when IoT keeps throttling', async () => {
+    const { deps, iot, tokenFor } = setUp();
+    iot.port.describeThing = async () => {
+      throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    };
+
+    const response = await handleVendRequest(post({ deviceId: 'd1' }, tokenFor('d1')), deps);
+
+    expect(response.statusCode).toBe(503);
+    expect(response.headers['retry-after']).toBe('5');
+  });
+
+  it('voids the token after a DELETE', async () => {
+    const { deps, tokenFor, secrets } = setUp();
+    const token = tokenFor('d1');
+    await handleVendRequest(post({ deviceId: 'd1' }, token), deps);
+
+    const response = await handleVendRequest(
+      {
+        rawPath: '/devices/d1',
+        requestContext: { http: { method: 'DELETE', path: '/devices/d1' } },
+        headers: { authorization: `Bearer ${token}` },
+      },
+      deps,
+    );
+
+    expect(response.statusCode).toBe(200);
+    expect(secrets.size).toBe(0);
+  });
+});
