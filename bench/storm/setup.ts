@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import { CreateTopicRuleCommand } from '@aws-sdk/client-iot';
+import { CreateQueueCommand } from '@aws-sdk/client-sqs';
+import { createFleetCa, type FleetCa, type FleetProfile } from '../../certs/fleet.js';
+import { type LocalEmulator, startLocal } from '../../local/server.js';
+import type { OperatorClients } from '../../scripts/aws/clients.js';
+import { deployStackQueue, localClients, preconfigureFleet } from '../../scripts/demo/local-setup.js';
+import type { MqttTarget } from '../../scripts/simulator/mqtt-session.js';
+
+export interface StormEnvironment {
+  emulator: LocalEmulator;
+  clients: OperatorClients;
+  fleet: FleetCa;
+  target: MqttTarget;
+  /** The local queue a counting rule copies every registration event to. */
+  eventQueue: string;
+}
+
+export const EVENT_QUEUE = 'storm-registration-events';
+
+/**
+ * With `--faults` every call fails 20% of the time, setup included; the setup steps are idempotent, so they are simply
+ * tried again (the SDK's own 3 attempts are not always enough).
+ */
+async function persist<T>(what: string, work: () => Promise<T>, tries = 8): Promise<T> {
+  let last: unknown;
+  for (let attempt = 0; attempt < tries; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      last = error;
+    }
+  }
+  throw new Error(`${what} failed ${tries} times: ${(last as Error)?.message}`, { cause: last });
+}
+
+/**
+ * The emulator with AWS default quotas scaled, the stack's queue "deployed", one fleet CA preconfigured exactly as
+ * `jitr preconfigure` does, and a second rule counting the registration events the gateway publishes.
+ */
+export async function startStormEnvironment(options: {
+  quotaScale: number;
+  faults?: string;
+  seed: number;
+  concurrency: number;
+  profile: FleetProfile;
+}): Promise<StormEnvironment> {
+  const emulator = await startLocal({
+    quotas: 'aws',
+    quotaScale: options.quotaScale,
+    seed: options.seed,
+    concurrency: options.concurrency,
+    ...(options.faults ? { faults: options.faults } : {}),
+  });
+  const clients = localClients(emulator);
+  await persist('deploying the queue', () => deployStackQueue(clients));
+  const fleet = await createFleetCa(options.profile);
+  await persist('preconfigure', () => preconfigureFleet(clients, fleet));
+  const queueUrl = await persist('creating the event queue', async () => {
+    const created = await clients.sqs.send(new CreateQueueCommand({ QueueName: EVENT_QUEUE }));
+    return created.QueueUrl ?? '';
+  });
+  await persist('creating the counting rule', async () => {
+    try {
+      await clients.iot.send(
+        new CreateTopicRuleCommand({
+          ruleName: 'storm_registration_event_counter',
+          topicRulePayload: {
+            sql: "SELECT * FROM '$aws/events/certificates/registered/+'",
+            actions: [
+              { sqs: { queueUrl, roleArn: `arn:aws:iam::${emulator.accountId}:role/storm`, useBase64: false } },
+            ],
+          },
+        }),
+      );
+    } catch (error) {
+      if ((error as Error).name !== 'ResourceAlreadyExistsException') throw error;
+    }
+  });
+  const target = {
+    url: emulator.mqtt,
+    servername: emulator.iotEndpoint,
+    caPem: readFileSync(emulator.serverCa, 'utf8'),
+  };
+  return { emulator, clients, fleet, target, eventQueue: EVENT_QUEUE };
+}
+
+/** Registration events the counting rule has seen so far. */
+export function eventsSeen(env: StormEnvironment): number {
+  const counts = env.emulator.store.queues.counts(env.eventQueue, Date.now());
+  return counts.visible + counts.inFlight + counts.delayed;
+}
