@@ -19,6 +19,10 @@ const BENCHMARKS: Record<string, Benchmark> = {
   },
   'local-gateway': { file: 'local-gateway.ts', summary: 'local MQTT gateway: TLS accepts/s, 2,000 held devices, RSS' },
   'local-control-plane': { file: 'local-control-plane.ts', summary: 'local control plane: AWS IoT calls/s' },
+  storm: {
+    file: 'storm.ts',
+    summary: 'boot storm: N devices at once at scaled AWS quotas, optional faults (npm run bench:storm)',
+  },
 };
 
 function list(): string {
