@@ -13,10 +13,10 @@ describe('fleet boot storm', () => {
     if (!sphere || !chip) throw new Error('no fleets');
     const devices = [...(await issueSimulatedDevices(sphere, 100)), ...(await issueSimulatedDevices(chip, 100))];
 
-    const report = await zt.current.simulate(devices, { concurrency: 100, timeoutMs: 90_000 });
+    const report = await zt.current.simulate(devices, { concurrency: 100, timeoutMs: 150_000 });
 
     expect(report.boot).toMatchObject({ devices: 200, online: 200, rejected: 0, failed: 0 });
     const statuses = devices.map((device) => emulator.store.getCertificate(device.identity.certificateId)?.status);
     expect(new Set(statuses)).toEqual(new Set(['ACTIVE']));
-  }, 120_000);
+  }, 180_000);
 });

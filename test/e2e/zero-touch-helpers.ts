@@ -55,7 +55,7 @@ export function withZeroTouch(profiles: FleetProfile[], options: LocalOptions = 
           devices,
           target,
           certificateState: storeLookup(emulator.store),
-          timeoutMs: 45_000,
+          timeoutMs: 60_000,
           ...extra,
         }),
     };
