@@ -128,6 +128,12 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalEmula
   const quotas = new QuotaLimiter(options.quotas ?? 'off', options.quotaScale ?? 1);
   const store = await loadStore(options);
   const { region, accountId } = store.scope;
+  // Write the state once now, so an unwritable --state path fails at start rather than losing the registry at stop.
+  if (options.statePath) {
+    await saveState(store, options.statePath).catch((error: unknown) => {
+      throw new EmulatorConfigError('BAD_STATE', `cannot write the state file ${options.statePath}`, { cause: error });
+    });
+  }
 
   let amazonCa: Promise<IssuedCa> | undefined;
   const apiCalls = new ApiCallCounter(); // reliability

@@ -74,11 +74,18 @@ async function run(input: CommandInput): Promise<CommandOutcome> {
   if (!input.json) io.stderr.write('jitr local: ready; stop with Ctrl-C (SIGINT) or SIGTERM\n');
   const received = await signal;
   io.stderr.write(`jitr local: ${received}, shutting down\n`);
-  await emulator.stop();
-  if (options.statePath) io.stderr.write(`jitr local: state saved to ${options.statePath}\n`);
+  let exitCode: ExitCode = ExitCode.ok;
+  try {
+    await emulator.stop();
+    if (options.statePath) io.stderr.write(`jitr local: state saved to ${options.statePath}\n`);
+  } catch (error) {
+    // stdout already carries the ready line, the command's one document: report on stderr only.
+    io.stderr.write(`jitr local: shutdown failed: ${(error as Error).message}\n`);
+    exitCode = ExitCode.failure;
+  }
   // The ready line is this command's one document: leave without printing an outcome.
   await new Promise<void>((resolve) => io.stdout.write('', () => resolve()));
-  process.exit(ExitCode.ok);
+  process.exit(exitCode);
 }
 
 export const command: Command = {

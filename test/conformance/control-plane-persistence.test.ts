@@ -92,6 +92,11 @@ describe('control plane: --state persistence', () => {
     await expect(startLocal({ statePath, accountId: '999999999999' })).rejects.toMatchObject({ code: 'BAD_STATE' });
   });
 
+  it('refuses to start when the state file cannot be written, with code BAD_STATE', async () => {
+    const statePath = join(dir, 'no-such-directory', 'state.json');
+    await expect(startLocal({ statePath })).rejects.toMatchObject({ code: 'BAD_STATE' });
+  });
+
   it('saves the state file with owner-only permissions', async () => {
     const statePath = join(dir, 'private.json');
     const emulator = await startLocal({ statePath });
