@@ -10,7 +10,7 @@ import { progressReporter } from './progress.js';
 import { formatReport, reportDocument } from './summary.js';
 import { simulateVendFleet, type VendFleetReport } from './vend-fleet.js';
 
-export const VEND_USAGE = `       jitr simulate --vend URL --devices N [--vend-mode csr|keygen] [--stage S]
+export const VEND_USAGE = `Usage: jitr simulate --vend URL --devices N [--vend-mode csr|keygen] [--stage S]
                      [--endpoint mqtts://host:port] [--server-ca FILE] [--concurrency C] [--timeout S] [--json]
 
 --vend URL: devices without a fleet CA. Each gets a claim token (as \`jitr token create\` makes, in SSM for --stage),
