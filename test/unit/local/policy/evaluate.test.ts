@@ -1,4 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: policy and serverless variables are literal ${...} text here.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type PolicyDocument, parsePolicyDocument } from '../../../../local/policy/document.js';
 import {
@@ -158,5 +159,35 @@ describe('parsePolicyDocument', () => {
       ok: false,
       code: 'MALFORMED_POLICY',
     });
+  });
+});
+
+describe('evaluatePolicies properties', () => {
+  const actions = ['iot:Connect', 'iot:Publish', 'iot:Subscribe', 'iot:Receive'] as const;
+  const topics = ['a', 'b', 'a/b'];
+  const statement = fc.record({
+    Effect: fc.constantFrom('Allow', 'Deny'),
+    Action: fc.subarray([...actions, 'iot:*', 'iot:P*'], { minLength: 1 }),
+    Resource: fc.subarray([...topics.map((t) => arn('topic', t)), arn('topic', '*'), arn('topic', 'a*')], {
+      minLength: 1,
+    }),
+  });
+  const request = fc.record({
+    action: fc.constantFrom(...actions),
+    resource: fc.constantFrom(...topics).map((t) => arn('topic', t)),
+  });
+  const matches = (s: { Action: string[]; Resource: string[] }, r: AuthorizationRequest) =>
+    s.Action.some((a) => new RegExp(`^${a.replace('*', '.*')}$`, 'i').test(r.action)) &&
+    s.Resource.some((res) => new RegExp(`^${res.replace(/[.]/g, '\\.').replace(/\*/g, '.*')}$`).test(r.resource));
+
+  it('is allowed exactly when some Allow matches and no Deny does', () => {
+    fc.assert(
+      fc.property(fc.array(statement, { maxLength: 6 }), request, (statements, r) => {
+        const decision = evaluatePolicies(statements.length ? [policy(...statements)] : [], r, attached);
+        const denied = statements.some((s) => s.Effect === 'Deny' && matches(s, r));
+        const allowed = statements.some((s) => s.Effect === 'Allow' && matches(s, r));
+        return decision.allowed === (allowed && !denied) && (denied ? decision.reason === 'EXPLICIT_DENY' : true);
+      }),
+    );
   });
 });
