@@ -4,6 +4,7 @@ import { createFleetCa, type FleetCa } from '../../certs/fleet.js';
 import { startLocal } from '../../local/server.js';
 import { destroyClients } from '../aws/clients.js';
 import type { CommandOutcome } from '../cli/command.js';
+import { CliError, ExitCode } from '../cli/errors.js';
 import { type Progress, simulateFleet } from '../simulator/fleet.js';
 import { issueSimulatedDevices } from '../simulator/identities.js';
 import type { DeviceResult } from '../simulator/model.js';
@@ -60,7 +61,11 @@ export interface DemoResult {
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const started = Date.now();
   if (!existsSync('serverless.yml')) {
-    throw new Error('run the demo from the project directory: the emulator runs the functions of ./serverless.yml');
+    throw new CliError(
+      'NOT_IN_PROJECT',
+      'run the demo from the project directory: the emulator runs the functions of ./serverless.yml',
+      ExitCode.usage,
+    );
   }
   const capture = captureHandlerLogs(process.stderr);
   const emulator = await startLocal({ concurrency: options.lambdaConcurrency ?? 2 });
