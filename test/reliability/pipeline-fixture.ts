@@ -36,7 +36,7 @@ export async function persist<T>(work: () => Promise<T>, tries = 8): Promise<T> 
  * The fleet configuration is rewritten without thing-name caching surprises: what preconfigure wrote is what is read.
  */
 export function withPipeline(
-  cas: { profile: FleetProfile; tenantId?: string }[],
+  cas: { profile: FleetProfile; tenantId?: string }[] | (() => Promise<FleetCa[]>),
   options: LocalOptions = {},
 ): { readonly current: Pipeline } {
   let current: Pipeline | undefined;
@@ -44,12 +44,11 @@ export function withPipeline(
     const emulator = await startLocal({ concurrency: 2, ...options });
     const clients = localClients(emulator);
     await persist(() => deployStackQueue(clients));
-    const fleets: FleetCa[] = [];
-    for (const ca of cas) {
-      const fleet = await createFleetCa(ca.profile, ca.tenantId ? { tenantId: ca.tenantId } : {});
-      await persist(() => preconfigureFleet(clients, fleet));
-      fleets.push(fleet);
-    }
+    const fleets =
+      typeof cas === 'function'
+        ? await cas()
+        : await Promise.all(cas.map((ca) => createFleetCa(ca.profile, ca.tenantId ? { tenantId: ca.tenantId } : {})));
+    for (const fleet of fleets) await persist(() => preconfigureFleet(clients, fleet));
     const parameter = fleetConfigParameterName(DEFAULT_STAGE);
     current = {
       emulator,
