@@ -89,7 +89,9 @@ describe('admit', () => {
     expect(admit(store, der(device), checkDate)).toMatchObject({ kind: 'pending' });
     store.setCertificateStatus(record.certificateId, 'ACTIVE', 2);
     expect(admit(store, der(device), checkDate)).toMatchObject({ kind: 'connect' });
-    expect(admit(store, der(device), Date.parse('2027-06-01T00:00:00Z'))).toMatchObject({ code: 'CERTIFICATE_EXPIRED' });
+    expect(admit(store, der(device), Date.parse('2027-06-01T00:00:00Z'))).toMatchObject({
+      code: 'CERTIFICATE_EXPIRED',
+    });
     store.setCertificateStatus(record.certificateId, 'INACTIVE', 3);
     expect(admit(store, der(device), checkDate)).toMatchObject({ code: 'CERTIFICATE_INACTIVE' });
     store.setCertificateStatus(record.certificateId, 'REVOKED', 4);
