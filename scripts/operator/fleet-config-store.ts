@@ -69,3 +69,28 @@ export async function writeFleetConfig(ssm: SSMClient, name: string, config: Fle
   );
   return checked;
 }
+
+const MAX_UPDATE_ROUNDS = 4;
+
+/**
+ * Read-modify-write with a check: SSM has no conditional put, so after writing, the document is read back and the
+ * change re-applied if another writer (a second preconfigure, a revoke) replaced it meanwhile. `change` returns the new
+ * document, or undefined when the current one already holds the change.
+ */
+export async function updateFleetConfig(
+  ssm: SSMClient,
+  name: string,
+  change: (current: FleetConfig | undefined) => FleetConfig | undefined,
+): Promise<void> {
+  for (let round = 0; round < MAX_UPDATE_ROUNDS; round++) {
+    const current = await requireFleetConfig(ssm, name, { allowMissing: true });
+    const next = change(current);
+    if (next === undefined) return;
+    await writeFleetConfig(ssm, name, next);
+  }
+  throw new OperatorError(
+    'FLEET_CONFIG_CONTENDED',
+    `SSM parameter ${name} kept changing under this command (another preconfigure or revoke running?); run it again`,
+    ExitCode.failure,
+  );
+}

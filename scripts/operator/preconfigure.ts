@@ -13,7 +13,8 @@ import type { OperatorClients } from '../aws/clients.js';
 import { caWithKey, checkVerificationCertificate, readCaCertificate, readPrivateKey } from './ca-input.js';
 import { deploymentFor, ruleNameFor } from './deployment.js';
 import { aws, awsErrorName } from './errors.js';
-import { requireFleetConfig, writeFleetConfig } from './fleet-config-store.js';
+import { requireFleetConfig, updateFleetConfig } from './fleet-config-store.js';
+import { mergeTrustedCa } from './fleet-merge.js';
 import { callerScope, describeCa, queueUrlOf, readPolicy, readRule } from './iot-reads.js';
 import { devicePolicyDocument } from './policy.js';
 import { type PreconfigureOptions, ProofRequiredError, resolveOptions } from './preconfigure-options.js';
@@ -206,7 +207,11 @@ async function apply(
 
   if (plan.fleetConfig) {
     progress(`writing the fleet configuration ${desired.fleetConfigParameter}`);
-    await writeFleetConfig(clients.ssm, desired.fleetConfigParameter, plan.fleetConfig);
+    // Merged again against what is there at write time, so a CA another run added meanwhile is kept.
+    await updateFleetConfig(clients.ssm, desired.fleetConfigParameter, (current) => {
+      const merged = mergeTrustedCa(current, desired.trustedCa);
+      return current !== undefined && merged.action === 'unchanged' ? undefined : merged.config;
+    });
   }
 
   const ruleAction = step('topic-rule');

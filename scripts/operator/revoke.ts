@@ -7,7 +7,7 @@ import type { OperatorClients } from '../aws/clients.js';
 import { UsageError } from '../cli/errors.js';
 import { fleetConfigParameterName } from './deployment.js';
 import { aws, OperatorInputError } from './errors.js';
-import { requireFleetConfig, writeFleetConfig } from './fleet-config-store.js';
+import { requireFleetConfig, updateFleetConfig } from './fleet-config-store.js';
 import { addToDenyList } from './fleet-merge.js';
 import { type CertificateState, describeCertificate, describeThing, thingCertificates } from './thing-reads.js';
 
@@ -58,7 +58,9 @@ export async function revoke(clients: OperatorClients, options: RevokeOptions): 
   if (!options.dryRun) {
     if (updated) {
       progress(`adding ${[...resolved.deny.deviceIds, ...resolved.deny.certificateIds].join(', ')} to the deny list`);
-      await writeFleetConfig(clients.ssm, parameter, updated);
+      await updateFleetConfig(clients.ssm, parameter, (current) =>
+        current ? addToDenyList(current, resolved.cas, resolved.deny) : undefined,
+      );
     }
     for (const certificate of toRevoke) {
       progress(`revoking certificate ${certificate.certificateId}`);

@@ -6,9 +6,11 @@ import { createFleetCa, type FleetCa } from '../../../certs/fleet.js';
 import { createVerificationCertificate, issueDeviceCertificate } from '../../../certs/issue.js';
 import { parseCertificate } from '../../../certs/parse.js';
 import { parseFleetConfigJson } from '../../../functions/fleet-config.js';
+import { clientsFromEnv } from '../../../scripts/aws/clients.js';
 import { THING } from '../../../scripts/operator/policy.js';
+import { preconfigure } from '../../../scripts/operator/preconfigure.js';
 import { iotClientFor, ssmClientFor, withEmulator } from '../../helpers/aws.js';
-import { jitr, json, scratchDir } from './cli-harness.js';
+import { emulatorEnv, jitr, json, scratchDir } from './cli-harness.js';
 
 const der = (pem: string) => parseCertificate(pem).der;
 
@@ -304,6 +306,20 @@ describe('jitr preconfigure', () => {
     expect(json(run)).toMatchObject({ error: { code: 'FLEET_CONFIG_INVALID' } });
     expect((json(run).error as { message: string }).message).toContain('version');
     expect(snapshot()).toBe(before);
+  });
+
+  it('keeps both CAs when two preconfigure runs write the fleet configuration at the same time', async () => {
+    const stage = 'race';
+    const [a, b] = await Promise.all([createFleetCa('generic'), createFleetCa('generic')]);
+    const clients = clientsFromEnv(emulatorEnv(local.emulator));
+    const run = (ca: FleetCa) =>
+      preconfigure(clients, { caCertificate: ca.certificatePem, caKey: ca.privateKeyPem, profile: 'generic', stage });
+
+    await Promise.all([run(a), run(b)]);
+
+    const parameter = local.emulator.store.parameters.get(`/jitr/${stage}/fleet-config`)?.value ?? '';
+    const trusted = parseFleetConfigJson(parameter).trustedCas.map((ca) => ca.certificateId);
+    expect(trusted.sort()).toEqual([a.certificateId, b.certificateId].sort());
   });
 
   it('brings a deactivated CA and a disabled rule back, and keeps the policy within five versions', async () => {
