@@ -14,6 +14,8 @@ export interface StandInDevice {
   /** The device's own API key (BALENA_API_KEY inside its containers). */
   apiKey: string;
   services: Map<string, number>;
+  /** In another balenaCloud account: its own key sees it, the operator token does not. */
+  foreign: boolean;
 }
 
 interface Variable {
@@ -26,7 +28,7 @@ interface Variable {
 export interface BalenaStandIn {
   url: string;
   operatorToken: string;
-  addDevice(services?: string[]): StandInDevice;
+  addDevice(services?: string[], options?: { foreign?: boolean }): StandInDevice;
   /** The variables of one service on one device, by name. */
   variables(uuid: string, service: string): Record<string, string>;
   /** Every request seen: method and path (query included). */
@@ -71,7 +73,7 @@ export async function startBalenaStandIn(): Promise<BalenaStandIn> {
       if (method === 'GET' && url.pathname === '/v7/device') {
         const uuid = /^uuid eq '([0-9a-f]+)'$/.exec(filter)?.[1];
         if (!uuid) return send(response, 400, { error: 'unsupported $filter' });
-        const visible = devices.filter((d) => d.uuid === uuid && (caller === 'operator' || caller === d));
+        const visible = devices.filter((d) => d.uuid === uuid && (caller === 'operator' ? !d.foreign : caller === d));
         return send(response, 200, { d: visible.map((d) => ({ id: d.id, uuid: d.uuid })) });
       }
       if (caller !== 'operator') return send(response, 401);
@@ -124,12 +126,13 @@ export async function startBalenaStandIn(): Promise<BalenaStandIn> {
     url: `http://127.0.0.1:${port}`,
     operatorToken,
     requests,
-    addDevice(services = ['main']) {
+    addDevice(services = ['main'], options = {}) {
       const device: StandInDevice = {
         id: nextId++,
         uuid: randomBytes(16).toString('hex'),
         apiKey: randomBytes(16).toString('hex'),
         services: new Map(services.map((name) => [name, nextId++])),
+        foreign: options.foreign === true,
       };
       devices.push(device);
       return device;

@@ -98,6 +98,16 @@ describe('vend endpoint with balena auth and the balena-env sink', () => {
     });
   });
 
+  it('refuses a device of another balenaCloud account (403), although its own key is valid', async () => {
+    const stranger = balena.addDevice(['main'], { foreign: true });
+
+    const reply = await post(stranger.uuid, stranger.apiKey);
+
+    expect(reply.status).toBe(403);
+    expect(reply.body).toEqual({ error: { code: 'FORBIDDEN', message: 'forbidden' } });
+    expect(balena.variables(stranger.uuid, 'main')).toEqual({});
+  });
+
   it('accepts only balena UUIDs as device ids (400 INVALID_DEVICE_ID)', async () => {
     const reply = await post('not-a-uuid', 'whatever');
 
