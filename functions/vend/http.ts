@@ -14,6 +14,12 @@ const BASE_HEADERS = {
   'x-content-type-options': 'nosniff',
 };
 
+/** Server-side problems say what kind they are, not which parameter or upstream host (that is in the log line). */
+const SERVER_SIDE: Record<string, string> = {
+  VEND_NOT_CONFIGURED: 'the endpoint is not configured',
+  UPSTREAM_FAILED: 'a service the endpoint depends on failed; retry later',
+};
+
 export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResponse {
   return { statusCode, headers: { ...BASE_HEADERS, ...headers }, body: JSON.stringify(body) };
 }
@@ -26,7 +32,9 @@ export function errorResponse(error: VendError, retryAfterSeconds?: number): Htt
   const detail =
     error instanceof AuthError
       ? { code: error.code, message: error.message }
-      : { code: error.code, message: error.message, ...(error.field !== undefined ? { field: error.field } : {}) };
+      : error.status >= 500
+        ? { code: error.code, message: SERVER_SIDE[error.code] ?? 'the service cannot answer now; retry later' }
+        : { code: error.code, message: error.message, ...(error.field !== undefined ? { field: error.field } : {}) };
   return json(error.status, { error: detail }, headers);
 }
 

@@ -167,7 +167,11 @@ export async function handleVendRequest(event: unknown, deps: VendDeps): Promise
   } catch (error) {
     if (error instanceof VendError) {
       const reasons = error instanceof AuthError ? [error.code, error.reason] : [error.code];
-      log('refused', error.status, { reasons, ...(error.field ? { field: error.field } : {}) });
+      log('refused', error.status, {
+        reasons,
+        ...(error.field ? { field: error.field } : {}),
+        ...(error.status >= 500 ? { detail: error.message } : {}),
+      });
       return errorResponse(error);
     }
     deps.emit(

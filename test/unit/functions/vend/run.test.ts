@@ -85,7 +85,7 @@ describe('handleVendRequest', () => {
     expect(lines[0]?.reasons).toEqual(['FORBIDDEN', 'TOKEN_OF_ANOTHER_DEVICE']);
   });
 
-  it('refuses everything with 503 VEND_NOT_CONFIGURED when the configuration is missing', async () => {
+  it('refuses everything with 503 VEND_NOT_CONFIGURED when the configuration is missing, naming no parameter', async () => {
     const { deps, tokenFor } = setUp({
       config: {
         get: async () => {
@@ -98,6 +98,7 @@ describe('handleVendRequest', () => {
 
     expect(response.statusCode).toBe(503);
     expect(JSON.parse(response.body).error.code).toBe('VEND_NOT_CONFIGURED');
+    expect(response.body).not.toContain('/x');
   });
 
   it('hides an unexpected failure behind 500 INTERNAL and logs it with its code', async () => {
