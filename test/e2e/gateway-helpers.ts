@@ -63,13 +63,19 @@ export function nextMessage(client: MqttClient, topic: string, timeoutMs = 5_000
   });
 }
 
-/** Resolves when a raw socket to the gateway is closed by the server; `send` writes whatever the test wants first. */
-export function rawSocketCloses(port: number, bytes: Buffer): Promise<boolean> {
+/**
+ * Resolves true when a raw socket to the gateway, after `bytes`, is closed by the server (false after 15 s: the gateway's
+ * TLS handshake timeout is 10 s, which is what closes bytes announcing a long record). With `hangUp` the client
+ * half-closes after writing.
+ */
+export function rawSocketCloses(port: number, bytes: Buffer, options: { hangUp?: boolean } = {}): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = tcpConnect({ host: '127.0.0.1', port }, () => socket.write(bytes));
+    const socket = tcpConnect({ host: '127.0.0.1', port }, () =>
+      options.hangUp ? socket.end(bytes) : socket.write(bytes),
+    );
     socket.on('error', () => {});
     socket.on('close', () => resolve(true));
-    socket.setTimeout(10_000, () => {
+    socket.setTimeout(15_000, () => {
       socket.destroy();
       resolve(false);
     });

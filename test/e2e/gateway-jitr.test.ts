@@ -14,6 +14,7 @@ import {
   UpdateCertificateCommand,
 } from '@aws-sdk/client-iot';
 import { CreateQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createRootCa,
@@ -220,6 +221,27 @@ describe('gateway: just-in-time registration end to end', () => {
     );
     expect(outcome.connected).toBe(false);
     expect(local.emulator.store.getCertificate(device.certificateId)).toBeUndefined();
+  });
+
+  // Most random inputs are closed at once; one announcing a long SSLv2-style record waits for the handshake timeout.
+  it('survives random bytes instead of a TLS handshake and keeps serving', { timeout: 120_000 }, async () => {
+    const port = Number(new URL(local.emulator.mqtt).port);
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 512 }), (bytes) =>
+        rawSocketCloses(port, Buffer.from(bytes), { hangUp: true }),
+      ),
+      { numRuns: 20 },
+    );
+    // A real device is still served afterwards: its handshake completes and JITR registers it.
+    const device = await issueDeviceCertificate(fleetCa, { subject: { commonName: 'after-fuzz' } });
+    await connectDevice(
+      gateway,
+      { certificatePem: device.certificatePem, privateKeyPem: device.privateKeyPem ?? '' },
+      'f',
+    );
+    expect(local.emulator.store.getCertificate(device.certificateId)?.status).toBe('PENDING_ACTIVATION');
+    if (!watcher.connected) throw new Error('watcher not connected');
+    expect(watcher.client.connected).toBe(true);
   });
 
   it('closes garbage, TLS without a client certificate and TLS without SNI, and keeps serving', async () => {
