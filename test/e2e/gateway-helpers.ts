@@ -65,14 +65,15 @@ export function nextMessage(client: MqttClient, topic: string, timeoutMs = 5_000
 
 /**
  * Resolves true when a raw socket to the gateway, after `bytes`, is closed by the server (false after 15 s: the gateway's
- * TLS handshake timeout is 10 s, which is what closes bytes announcing a long record). With `hangUp` the client
- * half-closes after writing.
+ * TLS handshake timeout is 10 s). With `hangUp` the client half-closes after writing.
  */
 export function rawSocketCloses(port: number, bytes: Buffer, options: { hangUp?: boolean } = {}): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = tcpConnect({ host: '127.0.0.1', port }, () =>
       options.hangUp ? socket.end(bytes) : socket.write(bytes),
     );
+    // Read (and drop) whatever the server answers, e.g. a TLS alert: unread data would hold back 'end' and 'close'.
+    socket.resume();
     socket.on('error', () => {});
     socket.on('close', () => resolve(true));
     socket.setTimeout(15_000, () => {
@@ -97,6 +98,7 @@ export function tlsSessionCloses(
       // Connecting by IP sends no SNI; the certificate names localhost, so skip the name check here.
       checkServerIdentity: () => undefined,
     });
+    socket.resume();
     socket.on('error', () => {});
     // By default an MQTT CONNECT, so an accepting server would have something to answer.
     const connectBytes = Buffer.from([

@@ -223,14 +223,13 @@ describe('gateway: just-in-time registration end to end', () => {
     expect(local.emulator.store.getCertificate(device.certificateId)).toBeUndefined();
   });
 
-  // Most random inputs are closed at once; one announcing a long SSLv2-style record waits for the handshake timeout.
-  it('survives random bytes instead of a TLS handshake and keeps serving', { timeout: 120_000 }, async () => {
+  it('survives random bytes instead of a TLS handshake and keeps serving', async () => {
     const port = Number(new URL(local.emulator.mqtt).port);
     await fc.assert(
       fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 512 }), (bytes) =>
         rawSocketCloses(port, Buffer.from(bytes), { hangUp: true }),
       ),
-      { numRuns: 20 },
+      { numRuns: 50 },
     );
     // A real device is still served afterwards: its handshake completes and JITR registers it.
     const device = await issueDeviceCertificate(fleetCa, { subject: { commonName: 'after-fuzz' } });
