@@ -1,5 +1,5 @@
 // Boot storm: `npm run -s bench:storm -- --devices N [--quota-scale X] [--faults SPEC] [--seed S] [--concurrency C]
-// [--connect-concurrency K] [--timeout-s T] [--backoff-base-ms B] [--backoff-cap-ms M] [--plot FILE] [--json]`.
+// [--connect-concurrency K] [--timeout-s T] [--drain-s D] [--backoff-base-ms B] [--backoff-cap-ms M] [--plot FILE] [--json]`.
 // N simulated devices power on at once against the emulator at AWS default quotas x X; prints one JSON document
 // (`--json`, the default) with the onboarding figures. Progress goes to stderr. See docs/benchmarks.md, "Boot storm".
 import { writeFileSync } from 'node:fs';
@@ -28,6 +28,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string' },
     'connect-concurrency': { type: 'string' },
     'timeout-s': { type: 'string' },
+    'drain-s': { type: 'string' },
     'backoff-base-ms': { type: 'string' },
     'backoff-cap-ms': { type: 'string' },
     profile: { type: 'string' },
@@ -57,6 +58,7 @@ const result = await runStorm({
   concurrency: number('concurrency', values.concurrency, 10, Number.isInteger),
   connectConcurrency: number('connect-concurrency', values['connect-concurrency'], 100, Number.isInteger),
   timeoutMs: number('timeout-s', values['timeout-s'], 180) * 1000,
+  drainMs: number('drain-s', values['drain-s'], 120) * 1000,
   ...(backoffBase !== undefined || backoffCap !== undefined
     ? {
         backoff: {

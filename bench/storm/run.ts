@@ -22,6 +22,8 @@ export interface StormOptions {
   connectConcurrency: number;
   /** How long each device keeps trying before it gives up. */
   timeoutMs: number;
+  /** After the storm, wait up to this long for the Lambda to work off the events still queued (duplicates). */
+  drainMs: number;
   backoff?: BackoffPolicy;
   profile: FleetProfile;
   progress?: (message: string) => void;
@@ -50,6 +52,13 @@ export interface StormResult {
     faulted: Record<string, number>;
     /** Onboard handler invocations by decision (error:<code> for failed attempts). */
     invocations: Record<string, number>;
+    /** Registration events not yet handled by the Lambda when the last device came online. */
+    backlogAtStormEnd: number;
+    /** How long the backlog took to drain (bounded by --drain-s), and what was left. */
+    drainS: number;
+    backlogLeft: number;
+    /** IoT calls served up to the moment the last device came online (apiCalls adds the drain). */
+    apiCallsAtStormEnd: number;
     reconnectsPerDevice: number;
     /** Devices not online at the end, by reason code (the simulator's REASONS). */
     notOnlineReasons: Record<string, number>;
@@ -149,12 +158,28 @@ export async function runStorm(options: StormOptions): Promise<StormResult> {
         );
       },
     });
-    const calls = emulator.apiCalls.snapshot();
+    const invocationsNow = () => {
+      const counts: Record<string, number> = {};
+      for (const [key, n] of Object.entries(tally.counts['jitr-dev-onboard'] ?? {})) {
+        counts[key] = n - (invocationsBefore[key] ?? 0);
+      }
+      return counts;
+    };
+    const handled = () => Object.values(invocationsNow()).reduce((sum, n) => sum + n, 0);
+    const callsAtStormEnd = emulator.apiCalls.snapshot();
     const events = eventsSeen(env) - eventsBefore;
-    const invocations: Record<string, number> = {};
-    for (const [key, n] of Object.entries(tally.counts['jitr-dev-onboard'] ?? {})) {
-      invocations[key] = n - (invocationsBefore[key] ?? 0);
+    const backlogAtStormEnd = Math.max(0, events - handled());
+    // Every registration event is an invocation (Lambda's async queue holds what the quotas hold back): the storm's
+    // cost includes the duplicates still queued when the last device came online.
+    const drainStarted = Date.now();
+    if (backlogAtStormEnd > 0) {
+      progress(`draining: ${backlogAtStormEnd} registration events still queued for the Lambda`);
+      await quiet(() => JSON.stringify(tally.counts), 5000, options.drainMs);
     }
+    const drainS = (Date.now() - drainStarted) / 1000;
+    const calls = emulator.apiCalls.snapshot();
+    const invocations = invocationsNow();
+    const backlogLeft = Math.max(0, events - handled());
     const byDevice = new Map<string, DeviceResult>(storm.results.map((r) => [r.certificateId, r]));
     const samples = onlineTimeline(storm.changes.filter((change) => change.delta === 1));
     const marks: StormResult['marks'] = [];
@@ -227,6 +252,12 @@ export async function runStorm(options: StormOptions): Promise<StormResult> {
         throttled: calls.throttled,
         faulted: calls.faulted,
         invocations,
+        backlogAtStormEnd,
+        drainS: round(drainS, 1),
+        backlogLeft,
+        apiCallsAtStormEnd: Object.entries(callsAtStormEnd.served)
+          .filter(([op]) => IOT_OPERATION.test(op) && !NOT_IOT.has(op))
+          .reduce((sum, [, n]) => sum + n, 0),
         reconnectsPerDevice: round(storm.boot.reconnects / options.devices),
         notOnlineReasons: tallyReasons(finals),
         failedDuringStorm,

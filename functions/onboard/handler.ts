@@ -5,9 +5,12 @@ import { errorLine, stdoutEmitter } from '../telemetry.js';
 import { TtlCache } from '../ttl-cache.js';
 import { iotAdapter } from './iot-adapter.js';
 import { handleRegisteredEvent, type OnboardDeps, type OnboardResult } from './run.js';
+import { SettledCertificates } from './settled.js';
 import { validateWithCerts } from './validator.js';
 
 const CACHE_TTL_MS = 60_000;
+/** How long a container answers duplicates of a certificate it saw ACTIVE without asking IoT (a storm's backlog). */
+const SETTLED_TTL_MS = 15 * 60_000;
 let deps: OnboardDeps | undefined;
 
 /** Dependencies built once per container (clients, configuration and CA caches), on the first invocation. */
@@ -23,6 +26,7 @@ function containerDeps(): OnboardDeps {
     now: Date.now,
     emit: stdoutEmitter,
     metricsNamespace: process.env.JITR_METRICS_NAMESPACE ?? 'Jitr',
+    settled: new SettledCertificates(SETTLED_TTL_MS),
   };
   return deps;
 }

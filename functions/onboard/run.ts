@@ -2,12 +2,15 @@ import type { FleetConfigSource } from '../fleet-config.js';
 import { decisionLine, type Emit, errorLine } from '../telemetry.js';
 import { REASON } from './decide.js';
 import { parseRegisteredEvent } from './event.js';
+import type { SettledCertificates } from './settled.js';
 import { type Outcome, onboardCertificate, type WorkflowDeps } from './workflow.js';
 
 export interface OnboardDeps extends WorkflowDeps {
   config: Pick<FleetConfigSource, 'get'>;
   emit: Emit;
   metricsNamespace: string;
+  /** Certificates this container saw ACTIVE: a duplicate event for one is answered without an API call. */
+  settled?: SettledCertificates;
 }
 
 /** What the handler returns (and the local rules engine records): the decision without any certificate material. */
@@ -40,9 +43,30 @@ export async function handleRegisteredEvent(input: unknown, deps: OnboardDeps): 
     return { decision: 'malformed', reasons: [REASON.malformedEvent] };
   }
   const { event } = parsed;
+  if (deps.settled?.has(event.certificateId)) {
+    const reasons = [REASON.alreadyActive];
+    deps.emit(
+      decisionLine(
+        {
+          service: 'onboard',
+          decision: 'duplicate',
+          reasons,
+          certificateId: event.certificateId,
+          caCertificateId: event.caCertificateId,
+          apiCalls: 0,
+          apiDepth: 0,
+          durationMs: deps.now() - started,
+        },
+        deps.metricsNamespace,
+        started,
+      ),
+    );
+    return { decision: 'duplicate', reasons, certificateId: event.certificateId, apiCalls: 0 };
+  }
   try {
     const config = await deps.config.get();
     const outcome = await onboardCertificate(event, config, deps);
+    if (['onboarded', 'rotated', 'duplicate'].includes(outcome.decision)) deps.settled?.add(event.certificateId);
     deps.emit(
       decisionLine(
         {
