@@ -12,6 +12,9 @@ const PROBLEM_CODES = new Set([
 ]);
 const PARSE_CODES = new Set(['MALFORMED_POLICY_JSON', 'MALFORMED_POLICY']);
 
+/** `${name}`, an IoT policy variable (built, so it is not mistaken for a template literal). */
+const variable = (name: string) => ['$', '{', name, '}'].join('');
+
 /** Pieces hostile policy text is made of: wildcards, variables (known, unknown, broken), ARNs, odd characters. */
 const fragment = fc.constantFrom(
   '*',
@@ -19,10 +22,10 @@ const fragment = fc.constantFrom(
   '+',
   '#',
   '/',
-  '${iot:Connection.Thing.ThingName}',
-  '${iot:ClientId}',
-  '${iot:Connection.Thing.Attributes[jitr_ca]}',
-  '${iot:Unknown}',
+  variable('iot:Connection.Thing.ThingName'),
+  variable('iot:ClientId'),
+  variable('iot:Connection.Thing.Attributes[jitr_ca]'),
+  variable('iot:Unknown'),
   '${',
   '}',
   '$',
