@@ -2,7 +2,7 @@ import type { FleetConfigSource } from '../fleet-config.js';
 import { decisionLine, type Emit, errorLine } from '../telemetry.js';
 import { REASON } from './decide.js';
 import { parseRegisteredEvent } from './event.js';
-import type { SettledCertificates } from './settled.js';
+import { type SettledCertificates, settledKey } from './settled.js';
 import { type Outcome, onboardCertificate, type WorkflowDeps } from './workflow.js';
 
 export interface OnboardDeps extends WorkflowDeps {
@@ -43,7 +43,7 @@ export async function handleRegisteredEvent(input: unknown, deps: OnboardDeps): 
     return { decision: 'malformed', reasons: [REASON.malformedEvent] };
   }
   const { event } = parsed;
-  if (deps.settled?.has(event.certificateId)) {
+  if (deps.settled?.has(settledKey(event))) {
     const reasons = [REASON.alreadyActive];
     deps.emit(
       decisionLine(
@@ -66,7 +66,7 @@ export async function handleRegisteredEvent(input: unknown, deps: OnboardDeps): 
   try {
     const config = await deps.config.get();
     const outcome = await onboardCertificate(event, config, deps);
-    if (['onboarded', 'rotated', 'duplicate'].includes(outcome.decision)) deps.settled?.add(event.certificateId);
+    if (['onboarded', 'rotated', 'duplicate'].includes(outcome.decision)) deps.settled?.add(settledKey(event));
     deps.emit(
       decisionLine(
         {

@@ -4,6 +4,10 @@
  * end as `duplicate`, and each would spend a DescribeCertificate call, on the same per-account quota new devices need.
  * IoT never publishes a registration event for a certificate that left PENDING_ACTIVATION for good reasons, and ACTIVE
  * cannot go back to pending, so a remembered ACTIVE certificate needs no call. Bounded and expiring.
+ *
+ * A certificate can be deleted (deprovisioned) and auto-registered again by its next connection: that is a new
+ * registration with a new timestamp, so entries are keyed by `settledKey` (certificateId + registration time), never by
+ * the certificateId alone, or a warm container would wrongly answer the re-registration as a duplicate.
  */
 export class SettledCertificates {
   private readonly entries = new Map<string, number>();
@@ -30,4 +34,9 @@ export class SettledCertificates {
     this.entries.delete(certificateId);
     this.entries.set(certificateId, this.now() + this.ttlMs);
   }
+}
+
+/** The identity of one registration of a certificate: the same certificate registered again is a new key. */
+export function settledKey(event: { certificateId: string; certificateRegistrationTimestamp?: number }): string {
+  return `${event.certificateId}@${event.certificateRegistrationTimestamp ?? ''}`;
 }

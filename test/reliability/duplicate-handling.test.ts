@@ -2,7 +2,8 @@ import { RegisterCertificateCommand } from '@aws-sdk/client-iot';
 import { describe, expect, it } from 'vitest';
 import { issueFleetDevice } from '../../certs/fleet.js';
 import { handleRegisteredEvent } from '../../functions/onboard/run.js';
-import { SettledCertificates } from '../../functions/onboard/settled.js';
+import { SettledCertificates, settledKey } from '../../functions/onboard/settled.js';
+import { deprovision } from '../../scripts/operator/deprovision.js';
 import { withPipeline } from './pipeline-fixture.js';
 
 // A boot storm queues several registration events per device; once a container has seen the certificate ACTIVE, the
@@ -10,11 +11,11 @@ import { withPipeline } from './pipeline-fixture.js';
 describe('duplicate registration events in a warm container', () => {
   const pipeline = withPipeline([{ profile: 'azure-sphere', tenantId: '4f4f4f4f-0000-4000-8000-00000000000f' }]);
 
-  async function pendingEvent() {
+  async function pendingEvent(certificatePem?: string) {
     const { clients, fleets, emulator } = pipeline.current;
     const fleet = fleets[0];
     if (!fleet) throw new Error('no fleet');
-    const device = await issueFleetDevice(fleet);
+    const device = certificatePem ? { certificatePem } : await issueFleetDevice(fleet);
     const registered = await clients.iot.send(
       new RegisterCertificateCommand({
         certificatePem: device.certificatePem,
@@ -28,7 +29,9 @@ describe('duplicate registration events in a warm container', () => {
       timestamp: Date.now(),
       certificateStatus: 'PENDING_ACTIVATION',
       awsAccountId: emulator.accountId,
-      certificateRegistrationTimestamp: String(Date.now()),
+      // As the gateway publishes it: the registration time of this certificate record.
+      certificateRegistrationTimestamp: String(emulator.store.getCertificate(registered.certificateId ?? '')?.creationDate),
+      certificatePem: device.certificatePem,
     };
   }
   /** IoT calls served so far (the fleet configuration's SSM reads aside). */
@@ -72,7 +75,23 @@ describe('duplicate registration events in a warm container', () => {
     await handleRegisteredEvent({ ...event, caCertificateId: 'f'.repeat(64) }, container);
     const result = await handleRegisteredEvent(event, container);
 
-    expect(settled.has(event.certificateId)).toBe(true);
+    expect(settled.has(settledKey({ ...event, certificateRegistrationTimestamp: Number(event.certificateRegistrationTimestamp) }))).toBe(true);
+    expect(result.decision).toBe('onboarded');
+  });
+
+  it('onboards a certificate again when it was deleted and registered anew, even in a warm container', async () => {
+    const { clients } = pipeline.current;
+    const container = { ...pipeline.current.deps().deps, settled: new SettledCertificates(60_000) };
+    const first = await pendingEvent();
+    const onboarded = await handleRegisteredEvent(first, container);
+    await deprovision(clients, { thingName: onboarded.thingName ?? '' });
+
+    const again = await pendingEvent(first.certificatePem);
+    const result = await handleRegisteredEvent(again, container);
+
+    expect(onboarded.decision).toBe('onboarded');
+    expect(again.certificateId).toBe(first.certificateId);
+    expect(again.certificateRegistrationTimestamp).not.toBe(first.certificateRegistrationTimestamp);
     expect(result.decision).toBe('onboarded');
   });
 
