@@ -28,7 +28,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<ExitCode
       return argv.length === 0 ? ExitCode.usage : ExitCode.ok;
     }
     const resolved = resolveCommand(argv);
-    if (!resolved) throw new UsageError(`unknown command: ${argv.filter((a) => !a.startsWith('-')).join(' ')}\n${helpText()}`);
+    if (!resolved)
+      throw new UsageError(`unknown command: ${argv.filter((a) => !a.startsWith('-')).join(' ')}\n${helpText()}`);
     const loader = commandLoaders[resolved.key];
     if (!loader) throw new UsageError(`unknown command: ${resolved.key}`);
     const command: Command = await loader();

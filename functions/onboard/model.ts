@@ -77,14 +77,7 @@ export type Action =
   | { type: 'retire'; certificateId: string; certificateArn: string; thingName: string; policyName: string };
 
 export type Decision =
-  | 'onboarded'
-  | 'rotated'
-  | 'duplicate'
-  | 'ignored'
-  | 'deferred'
-  | 'rejected'
-  | 'superseded'
-  | 'malformed';
+  'onboarded' | 'rotated' | 'duplicate' | 'ignored' | 'deferred' | 'rejected' | 'superseded' | 'malformed';
 
 export interface Plan {
   decision: Decision;

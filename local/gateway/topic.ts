@@ -4,11 +4,7 @@
  */
 
 export type TopicProblem =
-  | 'EMPTY'
-  | 'NUL_CHARACTER'
-  | 'WILDCARD_IN_NAME'
-  | 'MISPLACED_MULTI_LEVEL'
-  | 'MISPLACED_SINGLE_LEVEL';
+  'EMPTY' | 'NUL_CHARACTER' | 'WILDCARD_IN_NAME' | 'MISPLACED_MULTI_LEVEL' | 'MISPLACED_SINGLE_LEVEL';
 
 /** Why `name` is not a valid topic name to publish to, or undefined when it is. */
 export function topicNameProblem(name: string): TopicProblem | undefined {

@@ -16,9 +16,7 @@ export interface AuthorizationRequest {
 }
 
 export type PolicyProblemCode =
-  | 'UNSUPPORTED_POLICY_ELEMENT'
-  | 'UNSUPPORTED_CONDITION_OPERATOR'
-  | 'UNKNOWN_POLICY_VARIABLE';
+  'UNSUPPORTED_POLICY_ELEMENT' | 'UNSUPPORTED_CONDITION_OPERATOR' | 'UNKNOWN_POLICY_VARIABLE';
 
 export interface PolicyProblem {
   code: PolicyProblemCode;

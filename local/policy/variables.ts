@@ -26,9 +26,7 @@ export function thingForConnection(
 }
 
 export type VariableLookup =
-  | { kind: 'value'; value: string }
-  | { kind: 'unresolved' }
-  | { kind: 'unknown'; name: string };
+  { kind: 'value'; value: string } | { kind: 'unresolved' } | { kind: 'unknown'; name: string };
 
 const ATTRIBUTE = /^iot:Connection\.Thing\.Attributes\[([^\]]+)\]$/;
 

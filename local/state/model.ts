@@ -8,12 +8,7 @@ export type CaStatus = 'ACTIVE' | 'INACTIVE';
 export type AutoRegistrationStatus = 'ENABLE' | 'DISABLE';
 export type CertificateMode = 'DEFAULT' | 'SNI_ONLY';
 export type CertificateStatus =
-  | 'ACTIVE'
-  | 'INACTIVE'
-  | 'REVOKED'
-  | 'PENDING_TRANSFER'
-  | 'REGISTER_INACTIVE'
-  | 'PENDING_ACTIVATION';
+  'ACTIVE' | 'INACTIVE' | 'REVOKED' | 'PENDING_TRANSFER' | 'REGISTER_INACTIVE' | 'PENDING_ACTIVATION';
 
 export interface CaCertificateRecord {
   certificateId: string;

@@ -19,7 +19,11 @@ export function flag(input: CommandInput, name: string): boolean {
 }
 
 /** A positive whole number, e.g. `--days 365`. */
-export function optionalInteger(input: CommandInput, name: string, range: { min: number; max: number }): number | undefined {
+export function optionalInteger(
+  input: CommandInput,
+  name: string,
+  range: { min: number; max: number },
+): number | undefined {
   const raw = optionalString(input, name);
   if (raw === undefined) return undefined;
   if (!/^\d+$/.test(raw)) throw new UsageError(`--${name} must be a whole number, got "${raw}"`);

@@ -10,9 +10,7 @@ import { aws, awsOptional, OperatorError } from './errors.js';
 
 /** The fleet configuration parameter as it stands: absent, present but unusable, or valid. */
 export type FleetConfigState =
-  | { state: 'missing' }
-  | { state: 'invalid'; message: string }
-  | { state: 'valid'; config: FleetConfig };
+  { state: 'missing' } | { state: 'invalid'; message: string } | { state: 'valid'; config: FleetConfig };
 
 export async function readFleetConfig(ssm: SSMClient, name: string): Promise<FleetConfigState> {
   const response = await awsOptional(`reading SSM parameter ${name}`, () =>

@@ -9,7 +9,7 @@ export interface PolicyScope {
   accountId: string;
 }
 
-// biome-ignore lint/suspicious/noTemplateCurlyInString: an IoT policy variable, substituted by AWS, not by JavaScript
+// an IoT policy variable, substituted by AWS, not by JavaScript
 export const THING = '${iot:Connection.Thing.ThingName}';
 
 export function devicePolicyDocument(scope: PolicyScope): Record<string, unknown> {

@@ -34,7 +34,12 @@ describe('control plane: quotas', () => {
 
   it('leaves operations without a documented quota unthrottled', async () => {
     const iot = iotClientFor(local.emulator, { maxAttempts: 1 });
-    for (let i = 0; i < 20; i++) await iot.send(new GetRegistrationCodeCommand({}));
+    let answered = 0;
+    for (let i = 0; i < 20; i++) {
+      const { registrationCode } = await iot.send(new GetRegistrationCodeCommand({}));
+      if (registrationCode) answered++;
+    }
+    expect(answered).toBe(20);
   });
 });
 

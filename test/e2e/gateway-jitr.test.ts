@@ -1,4 +1,4 @@
-// biome-ignore-all lint/suspicious/noTemplateCurlyInString: IoT policy variables are literal ${...} text.
+// IoT policy variables are literal ${...} text.
 import { readFileSync } from 'node:fs';
 import {
   AttachPolicyCommand,

@@ -30,7 +30,9 @@ describe('duplicate registration events in a warm container', () => {
       certificateStatus: 'PENDING_ACTIVATION',
       awsAccountId: emulator.accountId,
       // As the gateway publishes it: the registration time of this certificate record.
-      certificateRegistrationTimestamp: String(emulator.store.getCertificate(registered.certificateId ?? '')?.creationDate),
+      certificateRegistrationTimestamp: String(
+        emulator.store.getCertificate(registered.certificateId ?? '')?.creationDate,
+      ),
       certificatePem: device.certificatePem,
     };
   }
@@ -75,7 +77,11 @@ describe('duplicate registration events in a warm container', () => {
     await handleRegisteredEvent({ ...event, caCertificateId: 'f'.repeat(64) }, container);
     const result = await handleRegisteredEvent(event, container);
 
-    expect(settled.has(settledKey({ ...event, certificateRegistrationTimestamp: Number(event.certificateRegistrationTimestamp) }))).toBe(true);
+    expect(
+      settled.has(
+        settledKey({ ...event, certificateRegistrationTimestamp: Number(event.certificateRegistrationTimestamp) }),
+      ),
+    ).toBe(true);
     expect(result.decision).toBe('onboarded');
   });
 

@@ -70,7 +70,7 @@ export async function ensurePolicy(iot: IoTClient): Promise<void> {
             {
               Effect: 'Allow',
               Action: 'iot:Connect',
-              // biome-ignore lint/suspicious/noTemplateCurlyInString: an IoT policy variable, not a template
+              // an IoT policy variable, not a template
               Resource: 'arn:aws:iot:*:*:client/${iot:Connection.Thing.ThingName}',
             },
           ],

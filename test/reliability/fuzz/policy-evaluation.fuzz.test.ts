@@ -143,7 +143,7 @@ describe('policy parsing and evaluation under fuzzing', () => {
         const parsed = parsePolicyDocument(
           JSON.stringify({
             Version: '2012-10-17',
-            // biome-ignore lint/suspicious/noTemplateCurlyInString: an IoT policy variable
+            // an IoT policy variable
             Statement: [{ Effect: 'Allow', Action: action, Resource: 'arn:aws:iot:*:*:*${iot:Nope}*' }],
           }),
         );

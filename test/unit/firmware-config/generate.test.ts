@@ -19,7 +19,7 @@ function only(files: { name: string; content: string }[]) {
 }
 
 /** Compiles a translation unit that includes the header and uses every macro, as a demo would. */
-function compiles(header: string): void {
+function assertCompiles(header: string): void {
   writeFileSync(join(work, 'demo_config.h'), header);
   const source = join(work, 'use.c');
   writeFileSync(
@@ -62,7 +62,7 @@ describe('generateFirmwareConfig', () => {
       generateFirmwareConfig({ target: 'embedded-c', thingName: 'sensor-42', endpoint, rootCaPath: 'certs/root.pem' }),
     );
 
-    compiles(file.content);
+    assertCompiles(file.content);
     expect(file.name).toBe('demo_config.h');
     expect(file.content).toContain(`#define AWS_IOT_ENDPOINT "${endpoint}"`);
     expect(file.content).toContain('#define CLIENT_IDENTIFIER "sensor-42"');
@@ -80,7 +80,7 @@ describe('generateFirmwareConfig', () => {
       }),
     );
 
-    compiles(file.content);
+    assertCompiles(file.content);
   });
 
   it('writes the Microchip cloud configuration with the SKI as thing name and client id', () => {

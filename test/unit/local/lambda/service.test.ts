@@ -1,4 +1,4 @@
-// biome-ignore-all lint/suspicious/noTemplateCurlyInString: policy and serverless variables are literal ${...} text here.
+// policy and serverless variables are literal ${...} text here.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LambdaRunnerError } from '../../../../local/lambda/errors.js';

@@ -1,4 +1,4 @@
-// biome-ignore-all lint/suspicious/noTemplateCurlyInString: policy and serverless variables are literal ${...} text here.
+// policy and serverless variables are literal ${...} text here.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type PolicyDocument, parsePolicyDocument } from '../../../../local/policy/document.js';
