@@ -31,7 +31,11 @@ describe('a corpus of bad certificates and events', () => {
 
   async function drive(badCase: BadCase): Promise<Verdict> {
     const { clients } = pipeline.current;
-    const verdict: Verdict = { name: badCase.name, expected: badCase.expect, got: [] };
+    const verdict: Verdict = {
+      name: badCase.name,
+      expected: badCase.expect,
+      got: [],
+    };
     let certificateId = pendingGood.certificateId;
     if (badCase.certificatePem !== undefined) {
       try {
@@ -64,7 +68,10 @@ describe('a corpus of bad certificates and events', () => {
           };
     const { deps } = pipeline.current.deps();
     const offset = badCase.checkAtOffsetMs ?? 0;
-    const result = await handleRegisteredEvent(event, { ...deps, now: () => Date.now() + offset });
+    const result = await handleRegisteredEvent(event, {
+      ...deps,
+      now: () => Date.now() + offset,
+    });
     verdict.decision = result.decision;
     verdict.got = result.reasons;
     return verdict;
@@ -78,9 +85,15 @@ describe('a corpus of bad certificates and events', () => {
     // A good certificate, registered and pending: malformed events point at it, and it must stay pending.
     const good = await issueFleetDevice(fleet);
     const registered = await pipeline.current.clients.iot.send(
-      new RegisterCertificateWithoutCACommand({ certificatePem: good.certificatePem, status: 'PENDING_ACTIVATION' }),
+      new RegisterCertificateWithoutCACommand({
+        certificatePem: good.certificatePem,
+        status: 'PENDING_ACTIVATION',
+      }),
     );
-    pendingGood = { certificateId: registered.certificateId ?? '', thingName: good.thingName };
+    pendingGood = {
+      certificateId: registered.certificateId ?? '',
+      thingName: good.thingName,
+    };
     verdicts = [];
     for (const badCase of cases) verdicts.push(await drive(badCase));
   }, 120_000);

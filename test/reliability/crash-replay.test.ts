@@ -54,9 +54,17 @@ function onFailureRecord(event: unknown, error: Error): string {
   return JSON.stringify({
     version: '1.0',
     timestamp: new Date().toISOString(),
-    requestContext: { requestId: randomUUID(), condition: 'RetriesExhausted', approximateInvokeCount: 3 },
+    requestContext: {
+      requestId: randomUUID(),
+      condition: 'RetriesExhausted',
+      approximateInvokeCount: 3,
+    },
     requestPayload: event,
-    responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+    responseContext: {
+      statusCode: 200,
+      executedVersion: '$LATEST',
+      functionError: 'Unhandled',
+    },
     responsePayload: { errorType: error.name, errorMessage: error.message },
   });
 }
@@ -66,7 +74,10 @@ type Scenario = (pipeline: Pipeline, fleets: FleetCa[]) => Promise<{ event: unkn
 const scenarios: Record<string, Scenario> = {
   'a new device': async (pipeline, [fleet]) => {
     const device = await issueFleetDevice(fleet as FleetCa);
-    return { event: await registerPending(pipeline, fleet as FleetCa, device.certificatePem), expectActive: true };
+    return {
+      event: await registerPending(pipeline, fleet as FleetCa, device.certificatePem),
+      expectActive: true,
+    };
   },
   'a device rotating to a new certificate': async (pipeline, [fleet]) => {
     const ca = fleet as FleetCa;
@@ -74,7 +85,10 @@ const scenarios: Record<string, Scenario> = {
     const first = await issueFleetDevice(ca, { deviceId });
     await handleRegisteredEvent(await registerPending(pipeline, ca, first.certificatePem), pipeline.deps().deps);
     const renewed = await issueFleetDevice(ca, { deviceId });
-    return { event: await registerPending(pipeline, ca, renewed.certificatePem), expectActive: true };
+    return {
+      event: await registerPending(pipeline, ca, renewed.certificatePem),
+      expectActive: true,
+    };
   },
   "another tenant's CA claiming an onboarded device": async (pipeline, [fleet, other]) => {
     const deviceId = randomAzureSphereDeviceId();
@@ -84,7 +98,10 @@ const scenarios: Record<string, Scenario> = {
       pipeline.deps().deps,
     );
     const claim = await issueFleetDevice(other as FleetCa, { deviceId });
-    return { event: await registerPending(pipeline, other as FleetCa, claim.certificatePem), expectActive: false };
+    return {
+      event: await registerPending(pipeline, other as FleetCa, claim.certificatePem),
+      expectActive: false,
+    };
   },
 };
 
@@ -92,8 +109,14 @@ const scenarios: Record<string, Scenario> = {
 // `jitr replay`: at no point may a certificate be ACTIVE without its Thing and policy, and the replay finishes the job.
 describe('a crash at every step of the workflow, then jitr replay', () => {
   const pipeline = withPipeline([
-    { profile: 'azure-sphere', tenantId: '7a7a7a7a-0000-4000-8000-000000000001' },
-    { profile: 'azure-sphere', tenantId: '7a7a7a7a-0000-4000-8000-000000000002' },
+    {
+      profile: 'azure-sphere',
+      tenantId: '7a7a7a7a-0000-4000-8000-000000000001',
+    },
+    {
+      profile: 'azure-sphere',
+      tenantId: '7a7a7a7a-0000-4000-8000-000000000002',
+    },
   ]);
 
   it.each(Object.keys(scenarios))(
@@ -107,7 +130,10 @@ describe('a crash at every step of the workflow, then jitr replay', () => {
         const { deps } = pipeline.current.deps();
         let crashed: Error | undefined;
         try {
-          await handleRegisteredEvent(event, { ...deps, iot: killedAfter(deps.iot, k) });
+          await handleRegisteredEvent(event, {
+            ...deps,
+            iot: killedAfter(deps.iot, k),
+          });
         } catch (error) {
           crashed = error as Error;
         }
@@ -116,10 +142,16 @@ describe('a crash at every step of the workflow, then jitr replay', () => {
         expect(crashed.name).toBe('Killed');
         crashPoints.push(k);
         await clients.sqs.send(
-          new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: onFailureRecord(event, crashed) }),
+          new SendMessageCommand({
+            QueueUrl: queueUrl,
+            MessageBody: onFailureRecord(event, crashed),
+          }),
         );
 
-        const replayed = await replay(clients, { stage: DEFAULT_STAGE, max: 10 });
+        const replayed = await replay(clients, {
+          stage: DEFAULT_STAGE,
+          max: 10,
+        });
 
         expect(replayed).toMatchObject({ examined: 1, succeeded: 1, kept: 0 });
         expect(activeWithoutAttachments(emulator)).toEqual([]);

@@ -9,7 +9,12 @@ import { withPipeline } from './pipeline-fixture.js';
 // A boot storm queues several registration events per device; once a container has seen the certificate ACTIVE, the
 // rest must not spend the DescribeCertificate quota new devices need (measured in docs/benchmarks.md, "Boot storm").
 describe('duplicate registration events in a warm container', () => {
-  const pipeline = withPipeline([{ profile: 'azure-sphere', tenantId: '4f4f4f4f-0000-4000-8000-00000000000f' }]);
+  const pipeline = withPipeline([
+    {
+      profile: 'azure-sphere',
+      tenantId: '4f4f4f4f-0000-4000-8000-00000000000f',
+    },
+  ]);
 
   async function pendingEvent(certificatePem?: string) {
     const { clients, fleets, emulator } = pipeline.current;
@@ -44,7 +49,10 @@ describe('duplicate registration events in a warm container', () => {
 
   it('answers duplicates of a certificate it activated with no API call', async () => {
     const event = await pendingEvent();
-    const container = { ...pipeline.current.deps().deps, settled: new SettledCertificates(60_000) };
+    const container = {
+      ...pipeline.current.deps().deps,
+      settled: new SettledCertificates(60_000),
+    };
     const first = await handleRegisteredEvent(event, container);
     const before = servedCalls();
 
@@ -57,8 +65,14 @@ describe('duplicate registration events in a warm container', () => {
 
   it('asks IoT once in another container, then remembers', async () => {
     const event = await pendingEvent();
-    await handleRegisteredEvent(event, { ...pipeline.current.deps().deps, settled: new SettledCertificates(60_000) });
-    const other = { ...pipeline.current.deps().deps, settled: new SettledCertificates(60_000) };
+    await handleRegisteredEvent(event, {
+      ...pipeline.current.deps().deps,
+      settled: new SettledCertificates(60_000),
+    });
+    const other = {
+      ...pipeline.current.deps().deps,
+      settled: new SettledCertificates(60_000),
+    };
     const before = servedCalls();
 
     await handleRegisteredEvent(event, other);
@@ -79,7 +93,10 @@ describe('duplicate registration events in a warm container', () => {
 
     expect(
       settled.has(
-        settledKey({ ...event, certificateRegistrationTimestamp: Number(event.certificateRegistrationTimestamp) }),
+        settledKey({
+          ...event,
+          certificateRegistrationTimestamp: Number(event.certificateRegistrationTimestamp),
+        }),
       ),
     ).toBe(true);
     expect(result.decision).toBe('onboarded');
@@ -87,7 +104,10 @@ describe('duplicate registration events in a warm container', () => {
 
   it('onboards a certificate again when it was deleted and registered anew, even in a warm container', async () => {
     const { clients } = pipeline.current;
-    const container = { ...pipeline.current.deps().deps, settled: new SettledCertificates(60_000) };
+    const container = {
+      ...pipeline.current.deps().deps,
+      settled: new SettledCertificates(60_000),
+    };
     const first = await pendingEvent();
     const onboarded = await handleRegisteredEvent(first, container);
     await deprovision(clients, { thingName: onboarded.thingName ?? '' });

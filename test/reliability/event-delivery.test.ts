@@ -51,7 +51,11 @@ describe('registration events delivered 1-3 times, shuffled, some at once', () =
   async function batchOfDevices(): Promise<Registration[]> {
     const [sphere, chip] = await sharedFleets();
     if (!sphere || !chip) throw new Error('no fleets');
-    const of = (fleet: FleetCa, pem: string) => ({ pem, caPem: fleet.certificatePem, caId: fleet.certificateId });
+    const of = (fleet: FleetCa, pem: string) => ({
+      pem,
+      caPem: fleet.certificatePem,
+      caId: fleet.certificateId,
+    });
     const devices = await Promise.all([
       issueFleetDevice(sphere),
       issueFleetDevice(sphere),
@@ -59,7 +63,9 @@ describe('registration events delivered 1-3 times, shuffled, some at once', () =
       issueFleetDevice(chip),
     ]);
     // One the workflow rejects (its CN is no Azure Sphere device id): it must end REVOKED in both registries.
-    const bad = await issueDeviceCertificate(sphere, { subject: { commonName: 'not-a-device-id' } });
+    const bad = await issueDeviceCertificate(sphere, {
+      subject: { commonName: 'not-a-device-id' },
+    });
     return [
       ...devices.map((device, i) => of(i < 2 ? sphere : chip, device.certificatePem)),
       of(sphere, bad.certificatePem),
@@ -69,8 +75,14 @@ describe('registration events delivered 1-3 times, shuffled, some at once', () =
   it('ends with the registry a clean, once-each run produces', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 5, maxLength: 5 }),
-        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 15, maxLength: 15 }),
+        fc.array(fc.integer({ min: 1, max: 3 }), {
+          minLength: 5,
+          maxLength: 5,
+        }),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), {
+          minLength: 15,
+          maxLength: 15,
+        }),
         fc.integer({ min: 1, max: 4 }),
         async (copies, order, parallel) => {
           const registrations = await batchOfDevices();

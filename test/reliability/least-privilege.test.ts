@@ -32,7 +32,10 @@ function iamStatements(node: unknown, found: Statement[] = []): Statement[] {
 // actually holds after `jitr preconfigure` (the device policies) and every statement serverless.yml declares.
 describe('least privilege of what the pipeline deploys', () => {
   const pipeline = withPipeline([
-    { profile: 'azure-sphere', tenantId: '3e3e3e3e-0000-4000-8000-00000000000e' },
+    {
+      profile: 'azure-sphere',
+      tenantId: '3e3e3e3e-0000-4000-8000-00000000000e',
+    },
     { profile: 'microchip' },
   ]);
 
@@ -42,7 +45,9 @@ describe('least privilege of what the pipeline deploys', () => {
     const statements: Statement[] = [];
     for (const policy of policies) {
       const { policyDocument } = await iot.send(new GetPolicyCommand({ policyName: policy.policyName }));
-      const document = JSON.parse(policyDocument ?? '{}') as { Statement?: Statement | Statement[] };
+      const document = JSON.parse(policyDocument ?? '{}') as {
+        Statement?: Statement | Statement[];
+      };
       statements.push(
         ...(Array.isArray(document.Statement) ? document.Statement : document.Statement ? [document.Statement] : []),
       );

@@ -1,4 +1,7 @@
-import { PutParameterCommand } from '@aws-sdk/client-ssm';
+import { IoTClient } from '@aws-sdk/client-iot';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll } from 'vitest';
 import { createFleetCa, type FleetCa, type FleetProfile } from '../../certs/fleet.js';
 import type { OnboardDeps } from '../../functions/onboard/run.js';
@@ -57,7 +60,10 @@ export function withPipeline(
       parameter,
       deps() {
         const lines: Record<string, unknown>[] = [];
-        return { deps: onboardDeps(clients, parameter, (line) => lines.push(line)), lines };
+        return {
+          deps: onboardDeps(clients, parameter, (line) => lines.push(line)),
+          lines,
+        };
       },
     };
   });
@@ -133,4 +139,21 @@ export function registryView(emulator: LocalEmulator, certificateIds: readonly s
     }
   }
   return { certificates, things };
+}
+
+/** Operator clients on the SDK's standard retry mode with 10 attempts (the CLI uses adaptive mode). */
+export function standardClients(emulator: LocalEmulator): OperatorClients {
+  const config = {
+    endpoint: emulator.controlPlane,
+    region: emulator.region,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    retryMode: 'standard',
+    maxAttempts: 10,
+  };
+  return {
+    iot: new IoTClient(config),
+    ssm: new SSMClient(config),
+    sqs: new SQSClient(config),
+    sts: new STSClient(config),
+  };
 }

@@ -94,13 +94,22 @@ const mqttish = fc.oneof(
 // garbage before the TLS handshake and arbitrary bytes where MQTT packets belong, from a device it knows. No input may
 // take the gateway down, and every refusal it logs carries a code.
 describe('the MQTT front door under fuzzing', () => {
-  const pipeline = withPipeline([{ profile: 'azure-sphere', tenantId: '2d2d2d2d-0000-4000-8000-00000000000d' }]);
+  const pipeline = withPipeline([
+    {
+      profile: 'azure-sphere',
+      tenantId: '2d2d2d2d-0000-4000-8000-00000000000d',
+    },
+  ]);
   let target: MqttTarget;
   let device: DeviceIdentity;
 
   beforeAll(async () => {
     const { emulator, fleets } = pipeline.current;
-    target = { url: emulator.mqtt, servername: emulator.iotEndpoint, caPem: readFileSync(emulator.serverCa, 'utf8') };
+    target = {
+      url: emulator.mqtt,
+      servername: emulator.iotEndpoint,
+      caPem: readFileSync(emulator.serverCa, 'utf8'),
+    };
     const [onboarded] = await issueSimulatedDevices(fleets[0] ?? (undefined as never), 1);
     if (!onboarded) throw new Error('no device');
     const report = await simulateFleet({

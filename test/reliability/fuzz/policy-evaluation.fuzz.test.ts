@@ -144,13 +144,22 @@ describe('policy parsing and evaluation under fuzzing', () => {
           JSON.stringify({
             Version: '2012-10-17',
             // an IoT policy variable
-            Statement: [{ Effect: 'Allow', Action: action, Resource: 'arn:aws:iot:*:*:*${iot:Nope}*' }],
+            Statement: [
+              {
+                Effect: 'Allow',
+                Action: action,
+                Resource: 'arn:aws:iot:*:*:*${iot:Nope}*',
+              },
+            ],
           }),
         );
         if (!parsed.ok) throw new Error(parsed.message);
         const decision = evaluatePolicies(
           [parsed.document],
-          { action, resource: `arn:aws:iot:us-east-1:000000000000:client/${clientId}` },
+          {
+            action,
+            resource: `arn:aws:iot:us-east-1:000000000000:client/${clientId}`,
+          },
           { clientId },
         );
         expect(decision.allowed).toBe(false);
