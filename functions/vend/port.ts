@@ -13,20 +13,19 @@ export interface IssuedCertificate {
  * The IoT operations the vending workflow uses: the onboarding adapter's (shared, same "already done" tolerance) plus
  * the ones only vending needs.
  */
-export interface VendIotPort
-  extends Pick<
-    IotPort,
-    | 'describeThing'
-    | 'createThing'
-    | 'listThingPrincipals'
-    | 'describeCertificate'
-    | 'attachPolicy'
-    | 'attachThingPrincipal'
-    | 'updateCertificateStatus'
-    | 'detachPolicy'
-    | 'detachThingPrincipal'
-    | 'deleteCertificate'
-  > {
+export interface VendIotPort extends Pick<
+  IotPort,
+  | 'describeThing'
+  | 'createThing'
+  | 'listThingPrincipals'
+  | 'describeCertificate'
+  | 'attachPolicy'
+  | 'attachThingPrincipal'
+  | 'updateCertificateStatus'
+  | 'detachPolicy'
+  | 'detachThingPrincipal'
+  | 'deleteCertificate'
+> {
   createKeysAndCertificate(): Promise<IssuedCertificate>;
   /** Throws a 400 INVALID_CSR VendError when IoT refuses the request. */
   createCertificateFromCsr(csrPem: string): Promise<IssuedCertificate>;
