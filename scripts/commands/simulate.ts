@@ -1,28 +1,18 @@
-import { writeFileSync } from "node:fs";
-import { DescribeEndpointCommand, IoTClient } from "@aws-sdk/client-iot";
-import { PROFILES } from "../../certs/profiles.js";
-import type { Command, CommandInput, CommandOutcome } from "../cli/command.js";
-import { ExitCode, InputError, UsageError } from "../cli/errors.js";
-import {
-	flag,
-	oneOf,
-	optionalInteger,
-	optionalString,
-	requiredString,
-} from "../cli/flags.js";
-import { loadFleetCa } from "../simulator/ca-dir.js";
-import { type LocalReady, resolveEndpoint } from "../simulator/endpoint.js";
-import { simulateFleet } from "../simulator/fleet.js";
-import { issueSimulatedDevices } from "../simulator/identities.js";
-import { progressReporter } from "../simulator/progress.js";
-import { describeCertificateLookup } from "../simulator/registry.js";
-import { renderHtmlReport } from "../simulator/report-html.js";
-import {
-	formatReport,
-	reportDocument,
-	type SimulationReport,
-} from "../simulator/summary.js";
-import { runVendSimulation, VEND_USAGE } from "../simulator/vend-command.js";
+import { writeFileSync } from 'node:fs';
+import { DescribeEndpointCommand, IoTClient } from '@aws-sdk/client-iot';
+import { PROFILES } from '../../certs/profiles.js';
+import type { Command, CommandInput, CommandOutcome } from '../cli/command.js';
+import { ExitCode, InputError, UsageError } from '../cli/errors.js';
+import { flag, oneOf, optionalInteger, optionalString, requiredString } from '../cli/flags.js';
+import { loadFleetCa } from '../simulator/ca-dir.js';
+import { type LocalReady, resolveEndpoint } from '../simulator/endpoint.js';
+import { simulateFleet } from '../simulator/fleet.js';
+import { issueSimulatedDevices } from '../simulator/identities.js';
+import { progressReporter } from '../simulator/progress.js';
+import { describeCertificateLookup } from '../simulator/registry.js';
+import { renderHtmlReport } from '../simulator/report-html.js';
+import { formatReport, reportDocument, type SimulationReport } from '../simulator/summary.js';
+import { runVendSimulation, VEND_USAGE } from '../simulator/vend-command.js';
 
 const USAGE = `Usage: jitr simulate --ca DIR --profile <azure-sphere|microchip|generic> --devices N
                      [--endpoint mqtts://host:port] [--server-ca FILE] [--concurrency C] [--timeout S]
@@ -40,124 +30,96 @@ exponential backoff and full jitter until online, then publishing telemetry to <
 Exit 0: every device online; 3: some rejected (certificate REVOKED or never registered); 1: some failed.`;
 
 /** The SDK's usual chain (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL), or the emulator's control plane from JITR_LOCAL. */
-function iotClient(
-	local: LocalReady | undefined,
-	env: NodeJS.ProcessEnv,
-): IoTClient {
-	if (!local) return new IoTClient({});
-	const credentials =
-		env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
-			? {
-					accessKeyId: env.AWS_ACCESS_KEY_ID,
-					secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
-				}
-			: { accessKeyId: "local", secretAccessKey: "local" };
-	return new IoTClient({
-		endpoint: local.controlPlane,
-		region: local.region,
-		credentials,
-	});
+function iotClient(local: LocalReady | undefined, env: NodeJS.ProcessEnv): IoTClient {
+  if (!local) return new IoTClient({});
+  const credentials =
+    env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+      ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY }
+      : { accessKeyId: 'local', secretAccessKey: 'local' };
+  return new IoTClient({ endpoint: local.controlPlane, region: local.region, credentials });
 }
 
 export function exitCodeOf(report: SimulationReport): ExitCode {
-	const phases = [report.boot, ...(report.rotation ? [report.rotation] : [])];
-	if (phases.some((phase) => phase.failed > 0)) return ExitCode.failure;
-	if (phases.some((phase) => phase.rejected > 0)) return ExitCode.rejected;
-	return ExitCode.ok;
+  const phases = [report.boot, ...(report.rotation ? [report.rotation] : [])];
+  if (phases.some((phase) => phase.failed > 0)) return ExitCode.failure;
+  if (phases.some((phase) => phase.rejected > 0)) return ExitCode.rejected;
+  return ExitCode.ok;
 }
 
 async function run(input: CommandInput): Promise<CommandOutcome> {
-	// vend: devices without a fleet CA, provisioned through the HTTP endpoint (scripts/simulator/vend-command.ts).
-	if (optionalString(input, "vend") !== undefined)
-		return runVendSimulation(input);
-	const profile = oneOf(input, "profile", PROFILES);
-	if (!profile) throw new UsageError(`--profile is required\n${USAGE}`);
-	const caDir = requiredString(input, "ca");
-	const devices = optionalInteger(input, "devices", { min: 1, max: 100_000 });
-	if (devices === undefined)
-		throw new UsageError(`--devices is required\n${USAGE}`);
-	const concurrency =
-		optionalInteger(input, "concurrency", { min: 1, max: 10_000 }) ?? 50;
-	const timeoutS =
-		optionalInteger(input, "timeout", { min: 1, max: 86_400 }) ?? 60;
-	const reportPath = optionalString(input, "report");
-	const endpointFlag = optionalString(input, "endpoint");
-	const serverCaPath = optionalString(input, "server-ca");
-	const fleet = loadFleetCa(caDir, profile);
+  // vend: devices without a fleet CA, provisioned through the HTTP endpoint (scripts/simulator/vend-command.ts).
+  if (optionalString(input, 'vend') !== undefined) return runVendSimulation(input);
+  const profile = oneOf(input, 'profile', PROFILES);
+  if (!profile) throw new UsageError(`--profile is required\n${USAGE}`);
+  const caDir = requiredString(input, 'ca');
+  const devices = optionalInteger(input, 'devices', { min: 1, max: 100_000 });
+  if (devices === undefined) throw new UsageError(`--devices is required\n${USAGE}`);
+  const concurrency = optionalInteger(input, 'concurrency', { min: 1, max: 10_000 }) ?? 50;
+  const timeoutS = optionalInteger(input, 'timeout', { min: 1, max: 86_400 }) ?? 60;
+  const reportPath = optionalString(input, 'report');
+  const endpointFlag = optionalString(input, 'endpoint');
+  const serverCaPath = optionalString(input, 'server-ca');
+  const fleet = loadFleetCa(caDir, profile);
 
-	let iot: IoTClient | undefined;
-	const resolved = await resolveEndpoint({
-		...(endpointFlag !== undefined ? { endpoint: endpointFlag } : {}),
-		...(serverCaPath !== undefined ? { serverCaPath } : {}),
-		env: input.io.env,
-		describeEndpoint: async () => {
-			iot ??= iotClient(undefined, input.io.env);
-			const { endpointAddress } = await iot.send(
-				new DescribeEndpointCommand({ endpointType: "iot:Data-ATS" }),
-			);
-			if (!endpointAddress)
-				throw new Error("DescribeEndpoint returned no address");
-			return endpointAddress;
-		},
-	});
-	iot ??= iotClient(resolved.local, input.io.env);
+  let iot: IoTClient | undefined;
+  const resolved = await resolveEndpoint({
+    ...(endpointFlag !== undefined ? { endpoint: endpointFlag } : {}),
+    ...(serverCaPath !== undefined ? { serverCaPath } : {}),
+    env: input.io.env,
+    describeEndpoint: async () => {
+      iot ??= iotClient(undefined, input.io.env);
+      const { endpointAddress } = await iot.send(new DescribeEndpointCommand({ endpointType: 'iot:Data-ATS' }));
+      if (!endpointAddress) throw new Error('DescribeEndpoint returned no address');
+      return endpointAddress;
+    },
+  });
+  iot ??= iotClient(resolved.local, input.io.env);
 
-	const progress = progressReporter(
-		input.io.stderr as NodeJS.WritableStream & { isTTY?: boolean },
-	);
-	input.io.stderr.write(
-		`simulate: issuing ${devices} ${profile} device certificates\n`,
-	);
-	const simulated = await issueSimulatedDevices(fleet, devices);
-	const report = await simulateFleet({
-		devices: simulated,
-		target: resolved.target,
-		concurrency,
-		timeoutMs: timeoutS * 1000,
-		rotate: flag(input, "rotate"),
-		certificateState: describeCertificateLookup(iot),
-		onProgress: (p) => progress.update(p),
-	});
-	progress.done();
-	iot.destroy();
+  const progress = progressReporter(input.io.stderr as NodeJS.WritableStream & { isTTY?: boolean });
+  input.io.stderr.write(`simulate: issuing ${devices} ${profile} device certificates\n`);
+  const simulated = await issueSimulatedDevices(fleet, devices);
+  const report = await simulateFleet({
+    devices: simulated,
+    target: resolved.target,
+    concurrency,
+    timeoutMs: timeoutS * 1000,
+    rotate: flag(input, 'rotate'),
+    certificateState: describeCertificateLookup(iot),
+    onProgress: (p) => progress.update(p),
+  });
+  progress.done();
+  iot.destroy();
 
-	if (reportPath !== undefined) {
-		try {
-			writeFileSync(reportPath, renderHtmlReport(report));
-		} catch (error) {
-			throw new InputError(
-				"FILE_UNWRITABLE",
-				`cannot write the report ${reportPath}: ${(error as Error).message}`,
-				{
-					cause: error,
-				},
-			);
-		}
-	}
-	const human =
-		formatReport(report) +
-		(reportPath !== undefined ? `\nreport: ${reportPath}` : "");
-	return { data: reportDocument(report), human, exitCode: exitCodeOf(report) };
+  if (reportPath !== undefined) {
+    try {
+      writeFileSync(reportPath, renderHtmlReport(report));
+    } catch (error) {
+      throw new InputError('FILE_UNWRITABLE', `cannot write the report ${reportPath}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  }
+  const human = formatReport(report) + (reportPath !== undefined ? `\nreport: ${reportPath}` : '');
+  return { data: reportDocument(report), human, exitCode: exitCodeOf(report) };
 }
 
 export const command: Command = {
-	path: ["simulate"],
-	summary:
-		"Boot a fleet of simulated devices against AWS IoT Core or the local emulator (JITR end to end)",
-	usage: `${USAGE}\n\n${VEND_USAGE}`,
-	options: {
-		ca: { type: "string" },
-		profile: { type: "string" },
-		devices: { type: "string" },
-		endpoint: { type: "string" },
-		"server-ca": { type: "string" },
-		concurrency: { type: "string" },
-		timeout: { type: "string" },
-		rotate: { type: "boolean" },
-		report: { type: "string" },
-		vend: { type: "string" },
-		"vend-mode": { type: "string" },
-		stage: { type: "string" },
-	},
-	run,
+  path: ['simulate'],
+  summary: 'Boot a fleet of simulated devices against AWS IoT Core or the local emulator (JITR end to end)',
+  usage: `${USAGE}\n\n${VEND_USAGE}`,
+  options: {
+    ca: { type: 'string' },
+    profile: { type: 'string' },
+    devices: { type: 'string' },
+    endpoint: { type: 'string' },
+    'server-ca': { type: 'string' },
+    concurrency: { type: 'string' },
+    timeout: { type: 'string' },
+    rotate: { type: 'boolean' },
+    report: { type: 'string' },
+    vend: { type: 'string' },
+    'vend-mode': { type: 'string' },
+    stage: { type: 'string' },
+  },
+  run,
 };
