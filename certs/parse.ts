@@ -63,8 +63,11 @@ class ParsedCertificate implements LoadedCertificate {
 function loadDer(bytes: Uint8Array, where: string): LoadedCertificate {
   let der: Uint8Array;
   try {
-    // AWS hashes exactly the certificate's DER: anything after the outer SEQUENCE is not part of it.
-    der = bytes.subarray(0, readTlv(bytes, 0).end);
+    // One certificate, one certificateId: bytes after the outer SEQUENCE would let the same certificate be presented
+    // (and registered) in two encodings, so they are refused rather than cut off.
+    const { end } = readTlv(bytes, 0);
+    if (end !== bytes.length) throw new Error(`${bytes.length - end} byte(s) follow the certificate`);
+    der = bytes;
     fieldsOf(der);
   } catch (error) {
     const detail = error instanceof Error ? `: ${error.message}` : '';

@@ -314,6 +314,8 @@ export async function badCorpus(fleet: FleetCa, otherTenant: FleetCa): Promise<B
   const goodDer = derOf(good.certificatePem);
   api('truncated to half', pemOf(goodDer.subarray(0, goodDer.length >> 1)));
   api('truncated by one byte', pemOf(goodDer.subarray(0, goodDer.length - 1)));
+  // The same certificate with bytes after its DER would otherwise exist under a second encoding.
+  api('a valid certificate followed by trailing bytes', pemOf(Buffer.concat([goodDer, Buffer.from([0x00, 0x00])])));
   api('PEM armour around random bytes', pemOf(randomBytes(300)));
   api('empty PEM body', '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n');
   api('a private key instead of a certificate', good.privateKeyPem ?? '');

@@ -93,11 +93,13 @@ describe('parseCertificates', () => {
     );
   });
 
-  it('hashes exactly the certificate, not bytes trailing it', () => {
+  it('refuses a certificate followed by trailing bytes, in DER and inside a PEM block', () => {
     const padded = Buffer.concat([deviceDer, Buffer.from([0x00, 0x00])]);
     const pem = toPem(padded);
     expect(() => parseCertificates(padded)).toThrow(MalformedCertificateError);
-    expect(parseCertificate(pem).certificateId).toBe(certificateId(deviceDer));
+    expect(() => parseCertificate(pem)).toThrow(/2 byte\(s\) follow the certificate/);
+    expect(() => parseCertificate(pem)).toThrow(MalformedCertificateError);
+    expect(parseCertificate(toPem(deviceDer)).certificateId).toBe(certificateId(deviceDer));
   });
 });
 
