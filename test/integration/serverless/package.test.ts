@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ruleErrorRoleName } from '../../../scripts/operator/deployment.js';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..', '..');
@@ -107,6 +108,12 @@ describe('serverless package', () => {
       FunctionName: { 'Fn::GetAtt': ['OnboardLambdaFunction', 'Arn'] },
     });
     expect(JSON.stringify(permission.Properties.SourceArn)).toContain(':rule/jitr_*');
+  });
+
+  it("names the rules' errorAction role as jitr preconfigure expects it", () => {
+    const role = resources.IotRuleErrorActionRole!;
+
+    expect(role.Properties.RoleName).toBe(ruleErrorRoleName('test'));
   });
 
   it('schedules the reconciler every 15 minutes', () => {
