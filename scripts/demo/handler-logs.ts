@@ -39,28 +39,17 @@ export interface HandlerLogCapture {
 }
 
 /**
- * Diverts handler lines written to `stream` while the demo runs; everything else passes through untouched.
- * `restore()` puts the stream back as it was.
+ * Patches `stream.write` so that each complete line `claim` accepts is kept off the stream; every other line, and any
+ * non-text chunk, passes through untouched. A line still being written that cannot be a handler line (it does not
+ * start with `[`) goes out at once: progress bars redraw with \r and no \n. `restore()` puts the stream back.
  */
-export function captureHandlerLogs(stream: NodeJS.WriteStream): HandlerLogCapture {
+export function divertLines(stream: NodeJS.WriteStream, claim: (line: string) => boolean): { restore(): void } {
   const original = stream.write;
-  const decisions = new Map<string, DecisionLine>();
-  let seen = 0;
   let partial = '';
   const divert = (text: string): string => {
     const pieces = (partial + text).split('\n');
     partial = pieces.pop() ?? '';
-    const kept: string[] = [];
-    for (const line of pieces) {
-      if (!HANDLER_LINE.test(line)) {
-        kept.push(`${line}\n`);
-        continue;
-      }
-      seen++;
-      const decision = parseDecisionLine(line);
-      if (decision?.certificateId) decisions.set(decision.certificateId, decision);
-    }
-    // A line still being written that cannot be a handler line goes out at once (progress bars use \r, no \n).
+    const kept = pieces.filter((line) => !claim(line)).map((line) => `${line}\n`);
     if (partial !== '' && !partial.startsWith('[')) {
       kept.push(partial);
       partial = '';
@@ -80,10 +69,25 @@ export function captureHandlerLogs(stream: NodeJS.WriteStream): HandlerLogCaptur
   };
   stream.write = replacement as typeof stream.write;
   return {
-    decisions,
-    lines: () => seen,
     restore() {
       stream.write = original;
     },
   };
+}
+
+/**
+ * Diverts handler lines written to `stream` while the demo runs; everything else passes through untouched.
+ * `restore()` puts the stream back as it was.
+ */
+export function captureHandlerLogs(stream: NodeJS.WriteStream): HandlerLogCapture {
+  const decisions = new Map<string, DecisionLine>();
+  let seen = 0;
+  const { restore } = divertLines(stream, (line) => {
+    if (!HANDLER_LINE.test(line)) return false;
+    seen++;
+    const decision = parseDecisionLine(line);
+    if (decision?.certificateId) decisions.set(decision.certificateId, decision);
+    return true;
+  });
+  return { decisions, lines: () => seen, restore };
 }
