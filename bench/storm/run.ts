@@ -1,10 +1,7 @@
-import { IoTClient } from '@aws-sdk/client-iot';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { SSMClient } from '@aws-sdk/client-ssm';
-import { STSClient } from '@aws-sdk/client-sts';
 import type { FleetProfile } from '../../certs/fleet.js';
 import type { LocalEmulator } from '../../local/server.js';
 import { destroyClients, type OperatorClients } from '../../scripts/aws/clients.js';
+import { localClients } from '../../scripts/demo/local-setup.js';
 import type { BackoffPolicy } from '../../scripts/simulator/backoff.js';
 import { simulateFleet } from '../../scripts/simulator/fleet.js';
 import { issueSimulatedDevices } from '../../scripts/simulator/identities.js';
@@ -88,19 +85,7 @@ function round(value: number, digits = 3): number {
 }
 
 function recoveryClientsFor(emulator: LocalEmulator): OperatorClients {
-  const config = {
-    endpoint: emulator.controlPlane,
-    region: emulator.region,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    retryMode: 'standard',
-    maxAttempts: 10,
-  };
-  return {
-    iot: new IoTClient(config),
-    ssm: new SSMClient(config),
-    sqs: new SQSClient(config),
-    sts: new STSClient(config),
-  };
+  return localClients(emulator, { retryMode: 'standard', maxAttempts: 10 });
 }
 
 /** Waits until `signature()` stops changing for `stillMs` (the Lambda has drained its queue), at most `maxMs`. */

@@ -41,12 +41,19 @@ export function clientConfigFromEnv(env: Env, service: 'IOT' | 'SSM' | 'SQS' | '
   };
 }
 
-export function clientsFromEnv(env: Env): OperatorClients {
+/** Retry settings that replace the CLI's adaptive default (recovery tools under injected throttles use standard mode). */
+export interface RetryOverride {
+  retryMode: 'standard' | 'adaptive';
+  maxAttempts: number;
+}
+
+export function clientsFromEnv(env: Env, retry?: RetryOverride): OperatorClients {
+  const config = (service: 'IOT' | 'SSM' | 'SQS' | 'STS') => ({ ...clientConfigFromEnv(env, service), ...retry });
   return {
-    iot: new IoTClient(clientConfigFromEnv(env, 'IOT')),
-    ssm: new SSMClient(clientConfigFromEnv(env, 'SSM')),
-    sqs: new SQSClient(clientConfigFromEnv(env, 'SQS')),
-    sts: new STSClient(clientConfigFromEnv(env, 'STS')),
+    iot: new IoTClient(config('IOT')),
+    ssm: new SSMClient(config('SSM')),
+    sqs: new SQSClient(config('SQS')),
+    sts: new STSClient(config('STS')),
   };
 }
 

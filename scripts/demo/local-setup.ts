@@ -1,6 +1,6 @@
 import { CreateQueueCommand } from '@aws-sdk/client-sqs';
 import type { FleetCa } from '../../certs/fleet.js';
-import { clientsFromEnv, type OperatorClients } from '../aws/clients.js';
+import { clientsFromEnv, type OperatorClients, type RetryOverride } from '../aws/clients.js';
 import { DEFAULT_STAGE, deadLetterQueueName } from '../operator/deployment.js';
 import { type PreconfigureResult, preconfigure } from '../operator/preconfigure.js';
 
@@ -11,13 +11,16 @@ export interface LocalControlPlane {
 }
 
 /** Operator SDK clients pointed at the emulator (it accepts any credentials). */
-export function localClients(local: LocalControlPlane): OperatorClients {
-  return clientsFromEnv({
-    AWS_ENDPOINT_URL: local.controlPlane,
-    AWS_REGION: local.region,
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-  });
+export function localClients(local: LocalControlPlane, retry?: RetryOverride): OperatorClients {
+  return clientsFromEnv(
+    {
+      AWS_ENDPOINT_URL: local.controlPlane,
+      AWS_REGION: local.region,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+    },
+    retry,
+  );
 }
 
 /**

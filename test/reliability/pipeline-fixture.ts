@@ -1,7 +1,4 @@
-import { IoTClient } from '@aws-sdk/client-iot';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { STSClient } from '@aws-sdk/client-sts';
+import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll } from 'vitest';
 import { createFleetCa, type FleetCa, type FleetProfile } from '../../certs/fleet.js';
 import type { OnboardDeps } from '../../functions/onboard/run.js';
@@ -143,17 +140,5 @@ export function registryView(emulator: LocalEmulator, certificateIds: readonly s
 
 /** Operator clients on the SDK's standard retry mode with 10 attempts (the CLI uses adaptive mode). */
 export function standardClients(emulator: LocalEmulator): OperatorClients {
-  const config = {
-    endpoint: emulator.controlPlane,
-    region: emulator.region,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    retryMode: 'standard',
-    maxAttempts: 10,
-  };
-  return {
-    iot: new IoTClient(config),
-    ssm: new SSMClient(config),
-    sqs: new SQSClient(config),
-    sts: new STSClient(config),
-  };
+  return localClients(emulator, { retryMode: 'standard', maxAttempts: 10 });
 }
