@@ -1,49 +1,24 @@
-import { iotClient, ssmClient, ssmCursorStore, ssmParameterReader } from '../aws/clients.js';
-import { MissingEnvironmentError } from '../errors.js';
-import { FleetConfigSource } from '../fleet-config.js';
-import { iotAdapter } from '../onboard/iot-adapter.js';
-import { validateWithCerts } from '../onboard/validator.js';
-import { errorLine, stdoutEmitter } from '../telemetry.js';
-import { TtlCache } from '../ttl-cache.js';
+import { ssmClient, ssmCursorStore } from '../aws/clients.js';
+import { fleetWorkflowDeps } from '../fleet-workflow-deps.js';
+import { lambdaEntry } from '../lambda-entry.js';
 import { memoryCursorStore } from './cursor.js';
-import { type ReconcileDeps, type ReconcileResult, reconcile } from './run.js';
-
-const CACHE_TTL_MS = 60_000;
-let deps: ReconcileDeps | undefined;
+import { type ReconcileDeps, reconcile } from './run.js';
 
 function positiveInteger(value: string | undefined, fallback: number): number {
   const parsed = Number(value);
   return Number.isInteger(parsed) && parsed > 0 ? parsed : fallback;
 }
 
+/** Dependencies built once per container: the onboarding workflow's, plus the sweep's cursor and bounds. */
 function containerDeps(): ReconcileDeps {
-  if (deps) return deps;
-  const parameter = process.env.JITR_FLEET_CONFIG_PARAMETER;
-  if (!parameter) throw new MissingEnvironmentError('JITR_FLEET_CONFIG_PARAMETER');
   const cursorParameter = process.env.JITR_RECONCILE_CURSOR_PARAMETER;
-  deps = {
-    iot: iotAdapter(iotClient()),
-    config: new FleetConfigSource(parameter, ssmParameterReader(ssmClient()), CACHE_TTL_MS),
-    caCache: new TtlCache(CACHE_TTL_MS),
-    validate: validateWithCerts,
-    now: Date.now,
-    emit: stdoutEmitter,
-    metricsNamespace: process.env.JITR_METRICS_NAMESPACE ?? 'Jitr',
+  return {
+    ...fleetWorkflowDeps(),
     cursor: cursorParameter ? ssmCursorStore(ssmClient(), cursorParameter) : memoryCursorStore(),
     maxCertificates: positiveInteger(process.env.JITR_RECONCILE_MAX_CERTIFICATES, 500),
     pendingAgeMs: positiveInteger(process.env.JITR_RECONCILE_PENDING_AGE_SECONDS, 120) * 1000,
   };
-  return deps;
 }
 
 /** Lambda entry point, scheduled every 15 minutes. `{ "pageToken": "..." }` resumes a sweep by hand. */
-export const handler = async (event: unknown): Promise<ReconcileResult> => {
-  let built: ReconcileDeps;
-  try {
-    built = containerDeps();
-  } catch (error) {
-    stdoutEmitter(errorLine('reconcile', error, {}));
-    throw error;
-  }
-  return reconcile(event, built);
-};
+export const handler = lambdaEntry('reconcile', containerDeps, reconcile);

@@ -1,15 +1,13 @@
 import { DeleteParameterCommand, GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { iotClient, ssmClient, ssmParameterReader } from '../aws/clients.js';
+import { lambdaEntry } from '../lambda-entry.js';
 import { MissingEnvironmentError } from '../errors.js';
-import { errorLine, stdoutEmitter } from '../telemetry.js';
+import { stdoutEmitter } from '../telemetry.js';
 import type { SecretStore } from './auth.js';
 import { balenaApi } from './balena-api.js';
 import { VendConfigSource } from './config.js';
-import type { HttpResponse } from './http.js';
 import { vendIotAdapter } from './iot-adapter.js';
 import { handleVendRequest, type VendDeps } from './run.js';
-
-let deps: VendDeps | undefined;
 
 /** SecureStrings read with decryption (the token records, the balenaCloud token); a missing one reads as undefined. */
 export function ssmSecretStore(client: SSMClient): SecretStore {
@@ -34,13 +32,13 @@ export function ssmSecretStore(client: SSMClient): SecretStore {
   };
 }
 
+/** Dependencies built once per container (by lambdaEntry): clients, configuration, secrets. */
 function containerDeps(): VendDeps {
-  if (deps) return deps;
   const configParameter = process.env.JITR_VEND_CONFIG_PARAMETER;
   if (!configParameter) throw new MissingEnvironmentError('JITR_VEND_CONFIG_PARAMETER');
   const tokenPrefix = process.env.JITR_VEND_TOKEN_PREFIX;
   if (!tokenPrefix) throw new MissingEnvironmentError('JITR_VEND_TOKEN_PREFIX');
-  deps = {
+  return {
     config: new VendConfigSource(configParameter, ssmParameterReader(ssmClient())),
     iot: vendIotAdapter(iotClient()),
     secrets: ssmSecretStore(ssmClient()),
@@ -50,17 +48,7 @@ function containerDeps(): VendDeps {
     emit: stdoutEmitter,
     metricsNamespace: process.env.JITR_METRICS_NAMESPACE ?? 'Jitr',
   };
-  return deps;
 }
 
 /** Lambda entry point: `POST /devices` and `DELETE /devices/{deviceId}` of the HTTP API (payload format 2.0). */
-export const handler = async (event: unknown): Promise<HttpResponse> => {
-  let built: VendDeps;
-  try {
-    built = containerDeps();
-  } catch (error) {
-    stdoutEmitter(errorLine('vend', error, {}));
-    throw error;
-  }
-  return handleVendRequest(event, built);
-};
+export const handler = lambdaEntry('vend', containerDeps, handleVendRequest);

@@ -1,0 +1,32 @@
+import { iotClient, ssmClient, ssmParameterReader } from './aws/clients.js';
+import { MissingEnvironmentError } from './errors.js';
+import { FleetConfigSource } from './fleet-config.js';
+import { iotAdapter } from './onboard/iot-adapter.js';
+import { validateWithCerts } from './onboard/validator.js';
+import type { WorkflowDeps } from './onboard/workflow.js';
+import { type Emit, stdoutEmitter } from './telemetry.js';
+import { TtlCache } from './ttl-cache.js';
+
+/** How long a container trusts its fleet configuration and CA descriptions. */
+const CACHE_TTL_MS = 60_000;
+
+/** What the onboard and reconcile containers share, so both decide about a certificate in the same way. */
+export interface FleetWorkflowDeps extends WorkflowDeps {
+  config: FleetConfigSource;
+  emit: Emit;
+  metricsNamespace: string;
+}
+
+export function fleetWorkflowDeps(): FleetWorkflowDeps {
+  const parameter = process.env.JITR_FLEET_CONFIG_PARAMETER;
+  if (!parameter) throw new MissingEnvironmentError('JITR_FLEET_CONFIG_PARAMETER');
+  return {
+    iot: iotAdapter(iotClient()),
+    config: new FleetConfigSource(parameter, ssmParameterReader(ssmClient()), CACHE_TTL_MS),
+    caCache: new TtlCache(CACHE_TTL_MS),
+    validate: validateWithCerts,
+    now: Date.now,
+    emit: stdoutEmitter,
+    metricsNamespace: process.env.JITR_METRICS_NAMESPACE ?? 'Jitr',
+  };
+}
