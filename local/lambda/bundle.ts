@@ -47,9 +47,9 @@ async function manifestHolds(manifestPath: string): Promise<boolean> {
 
 /**
  * Bundles one handler the way serverless-esbuild packages it (bundle, platform node, the service's format and
- * mainFields, nothing external), targeting Node 20 so it runs on the emulator's Node even though the Lambda runtime
- * is newer. Bundles are cached in `cacheDir` under a key of the entry and build options, and reused while none of
- * the files esbuild read has changed (size and mtime), so that each emulator start does not pay for a rebuild.
+ * mainFields, nothing external), targeting Node 24: the Lambda runtime, and the Node the tests run on. Bundles are
+ * cached in `cacheDir` under a key of the entry and build options, and reused while none of the files esbuild read has
+ * changed (size and mtime), so that each emulator start does not pay for a rebuild.
  * Returns the bundle's absolute path.
  */
 export async function bundleFunction(service: LocalService, fn: LocalFunction, cacheDir: string): Promise<string> {
@@ -60,7 +60,7 @@ export async function bundleFunction(service: LocalService, fn: LocalFunction, c
   const options = {
     format: service.esbuild.format,
     mainFields: service.esbuild.mainFields ?? null,
-    target: 'node20',
+    target: 'node24',
     esbuild: esbuildVersion,
   };
   const key = createHash('sha256').update(JSON.stringify({ entry, options })).digest('hex').slice(0, 16);
@@ -79,7 +79,7 @@ export async function bundleFunction(service: LocalService, fn: LocalFunction, c
       bundle: true,
       platform: 'node',
       format: service.esbuild.format,
-      target: 'node20',
+      target: 'node24',
       sourcemap: 'linked',
       logLevel: 'silent',
       metafile: true,

@@ -224,7 +224,7 @@ export class LambdaRunner {
         AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
         AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
-        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
         LAMBDA_TASK_ROOT: service.directory,
       },
     };

@@ -55,13 +55,13 @@ describe('serverless package', () => {
     await rm(out, { recursive: true, force: true });
   });
 
-  it('packages both functions for nodejs22.x on arm64 from the esbuild bundles', async () => {
+  it('packages both functions for nodejs24.x on arm64 from the esbuild bundles', async () => {
     const onboard = resources.OnboardLambdaFunction!;
     const reconcile = resources.ReconcileLambdaFunction!;
 
     expect(onboard.Properties).toMatchObject({
       Handler: 'functions/onboard/handler.handler',
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
     });
     expect(reconcile.Properties.Handler).toBe('functions/reconcile/handler.handler');
