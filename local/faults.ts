@@ -83,6 +83,25 @@ export class FaultInjector {
     );
   }
 
+  private readonly delays: { operation: string; resource?: string; ms: number }[] = [];
+
+  /**
+   * Holds the next call of `operation` (on `resource`, e.g. an SSM parameter name, when given) for `ms` before serving
+   * it normally: a request that lands late, as a slow network or a paused client makes it. One-shot; for tests.
+   */
+  delayNext(operation: string, ms: number, resource?: string): void {
+    this.delays.push({ operation, ms, ...(resource !== undefined ? { resource } : {}) });
+  }
+
+  /** The delay registered for this call, consumed; undefined when none applies. */
+  takeDelay(operation: string, resource?: string): number | undefined {
+    const index = this.delays.findIndex(
+      (delay) => delay.operation === operation && (delay.resource === undefined || delay.resource === resource),
+    );
+    if (index < 0) return undefined;
+    return this.delays.splice(index, 1)[0]?.ms;
+  }
+
   /** The fault to inject into this call of `operation`, if any. */
   apiFault(operation: string): ApiFaultKind | undefined {
     const plan = this.plan;

@@ -168,7 +168,10 @@ export class ControlPlane {
     response: ServerResponse,
     protocol: Protocol,
     target?: string,
+    resource?: string,
   ): Promise<boolean> {
+    const delay = this.options.faults.takeDelay(operation, resource);
+    if (delay !== undefined) await new Promise((resolve) => setTimeout(resolve, delay));
     if (!this.options.quotas.tryAcquire(operation, this.now())) {
       this.options.calls?.record(operation, 'throttled'); // reliability
       this.sendError(response, protocol, throttling('Rate exceeded'), target);
@@ -219,7 +222,8 @@ export class ControlPlane {
     }
     if (service === 'AmazonSSM' && Object.hasOwn(ssmOperations, operation)) {
       const input = parseJsonObject(body, serialization);
-      if (await this.admit(operation, response, protocol, target)) return;
+      const resource = typeof input.Name === 'string' ? input.Name : undefined;
+      if (await this.admit(operation, response, protocol, target, resource)) return;
       return sendJsonRpc(response, '1.1', await ssmOperations[operation]!(this.iotContext, input));
     }
     throw new AwsServiceError('UnknownOperationException', 400, `Unknown operation ${target}`);

@@ -58,10 +58,20 @@ function sealed(record: ParameterRecord): string {
   );
 }
 
+/**
+ * GetParameter takes `name` or `name:version` (a selector; labels are not emulated).
+ * https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameter.html
+ */
 function getParameter(context: SsmContext, input: RpcInput) {
-  const name = parameterName(input);
-  const record = context.store.parameters.get(name);
-  if (!record) throw ssmError('ParameterNotFound', `Parameter ${name} not found.`);
+  const requested = rpcString(input, 'Name', true);
+  const selector = /^(.*):(\d+)$/.exec(requested);
+  const name = parameterName({ ...input, Name: selector ? selector[1] : requested });
+  const latest = context.store.parameters.get(name);
+  if (!latest) throw ssmError('ParameterNotFound', `Parameter ${name} not found.`);
+  const record = selector ? context.store.parameters.getVersion(name, Number(selector[2])) : latest;
+  if (!record) {
+    throw ssmError('ParameterVersionNotFound', `Systems Manager could not find version ${selector?.[2]} of ${name}.`);
+  }
   const decrypt = rpcBoolean(input, 'WithDecryption') === true;
   return {
     Parameter: {

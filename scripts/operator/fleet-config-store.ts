@@ -7,6 +7,14 @@ import {
 } from '../../functions/fleet-config.js';
 import { ExitCode } from '../cli/errors.js';
 import { aws, awsOptional, OperatorError } from './errors.js';
+import {
+  acquireLock,
+  contended,
+  DEFAULT_LOCK_TTL_MS,
+  type LockOptions,
+  releaseLock,
+  stillHeld,
+} from './fleet-config-lock.js';
 
 /** The fleet configuration parameter as it stands: absent, present but unusable, or valid. */
 export type FleetConfigState =
@@ -50,8 +58,16 @@ export async function requireFleetConfig(
 
 /** Validates with the Lambda's own schema before writing, so the pipeline never reads a document it would reject. */
 export async function writeFleetConfig(ssm: SSMClient, name: string, config: FleetConfigInput): Promise<FleetConfig> {
+  return (await writeVersioned(ssm, name, config)).config;
+}
+
+async function writeVersioned(
+  ssm: SSMClient,
+  name: string,
+  config: FleetConfigInput,
+): Promise<{ config: FleetConfig; version: number | undefined }> {
   const checked = parseFleetConfig(config);
-  await aws(`writing SSM parameter ${name}`, () =>
+  const response = await aws(`writing SSM parameter ${name}`, () =>
     ssm.send(
       new PutParameterCommand({
         Name: name,
@@ -65,30 +81,103 @@ export async function writeFleetConfig(ssm: SSMClient, name: string, config: Fle
       }),
     ),
   );
-  return checked;
+  return { config: checked, version: response.Version };
 }
 
-const MAX_UPDATE_ROUNDS = 4;
+/** The valid configuration (or undefined when absent) and its SSM version; `:version` reads an earlier one. */
+async function readVersioned(
+  ssm: SSMClient,
+  name: string,
+  version?: number,
+): Promise<{ config: FleetConfig | undefined; version: number | undefined }> {
+  const selector = version === undefined ? name : `${name}:${version}`;
+  const response = await awsOptional(`reading SSM parameter ${selector}`, () =>
+    ssm.send(new GetParameterCommand({ Name: selector, WithDecryption: true })),
+  );
+  const text = response?.Parameter?.Value;
+  if (text === undefined) return { config: undefined, version: undefined };
+  try {
+    return { config: parseFleetConfigJson(text), version: response?.Parameter?.Version };
+  } catch (error) {
+    throw new OperatorError(
+      'FLEET_CONFIG_INVALID',
+      `SSM parameter ${selector} holds no usable fleet configuration (${(error as Error).message}); fix or delete it, then run again`,
+      ExitCode.failure,
+    );
+  }
+}
+
+/** The write must start with this much of the lease left (at most a third of it), so it lands while the lease holds. */
+const WRITE_MARGIN_MS = 5_000;
+
+export type UpdateOptions = LockOptions;
 
 /**
- * Read-modify-write with a check: SSM has no conditional put, so after writing, the document is read back and the
- * change re-applied if another writer (a second preconfigure, a revoke) replaced it meanwhile. `change` returns the new
- * document, or undefined when the current one already holds the change.
+ * Read-modify-write of the fleet configuration that loses no other writer's change (SSM PutParameter has no
+ * compare-and-swap; see docs/operations.md#concurrent-operator-commands):
+ * 1. take the lease `<name>.lock` (fleet-config-lock.ts); waiting too long fails with FLEET_CONFIG_CONTENDED, nothing
+ *    changed;
+ * 2. read the document with its version V, apply `change`, check the lease still has WRITE_MARGIN_MS to run, write;
+ * 3. the write must come back as version V+1. Anything else means another write landed between the read and the
+ *    write (possible only when this command stalled past its lease): the document that write made is read back by
+ *    version and `change` applied to it under a new lease, so both changes stand; if yet another writer built on the
+ *    late document meanwhile, the command fails with FLEET_CONFIG_CONTENDED and says which version to check.
+ * `change` returns the new document, or undefined when the current one already holds the change.
  */
 export async function updateFleetConfig(
   ssm: SSMClient,
   name: string,
   change: (current: FleetConfig | undefined) => FleetConfig | undefined,
+  options: UpdateOptions = {},
 ): Promise<void> {
-  for (let round = 0; round < MAX_UPDATE_ROUNDS; round++) {
-    const current = await requireFleetConfig(ssm, name, { allowMissing: true });
-    const next = change(current);
+  const now = options.now ?? Date.now;
+  const lock = await acquireLock(ssm, name, options);
+  let written: { read: number; wrote: number } | undefined;
+  try {
+    const current = await readVersioned(ssm, name);
+    const next = change(current.config);
     if (next === undefined) return;
-    await writeFleetConfig(ssm, name, next);
+    const margin = Math.min(WRITE_MARGIN_MS, (options.ttlMs ?? DEFAULT_LOCK_TTL_MS) / 3);
+    if (!(await stillHeld(ssm, lock, margin, now))) {
+      throw contended(name, `the lease ${lock.name} ran out before the write`);
+    }
+    const result = await writeVersioned(ssm, name, next);
+    const read = current.version ?? 0;
+    if (result.version === undefined || result.version === read + 1) return;
+    written = { read, wrote: result.version };
+  } finally {
+    await releaseLock(ssm, lock);
   }
-  throw new OperatorError(
-    'FLEET_CONFIG_CONTENDED',
-    `SSM parameter ${name} kept changing under this command (another preconfigure or revoke running?); run it again`,
-    ExitCode.failure,
-  );
+  await reapplyOverLateWrite(ssm, name, change, written, options);
+}
+
+/** This command's write replaced version `wrote - 1`, which it never read: apply the change to that one instead. */
+async function reapplyOverLateWrite(
+  ssm: SSMClient,
+  name: string,
+  change: (current: FleetConfig | undefined) => FleetConfig | undefined,
+  written: { read: number; wrote: number },
+  options: UpdateOptions,
+): Promise<void> {
+  const replaced = written.wrote - 1;
+  const lost = (detail: string) =>
+    new OperatorError(
+      'FLEET_CONFIG_CONTENDED',
+      `SSM parameter ${name}: this command's write landed late (version ${written.wrote}) over version ${replaced}, ` +
+        `written by another command meanwhile; ${detail}. Compare versions ${replaced} and ${written.wrote} ` +
+        `(aws ssm get-parameter --name ${name}:${replaced}) and run the other command again`,
+      ExitCode.failure,
+    );
+  const lock = await acquireLock(ssm, name, options);
+  try {
+    const current = await readVersioned(ssm, name);
+    if (current.version !== written.wrote) throw lost(`version ${current.version} was written on top of it since`);
+    const overwritten = await readVersioned(ssm, name, replaced);
+    const merged = change(overwritten.config) ?? overwritten.config;
+    if (!merged) throw lost('that version cannot be read back');
+    const result = await writeVersioned(ssm, name, merged);
+    if (result.version !== undefined && result.version !== written.wrote + 1) throw lost('the repair raced too');
+  } finally {
+    await releaseLock(ssm, lock);
+  }
 }

@@ -85,6 +85,26 @@ describe('control plane: SSM, SQS and STS pieces', () => {
     );
   });
 
+  // https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameter.html
+  // Name: "To query by parameter version, use "Name": "name:version"" (ParameterVersionNotFound for a version not kept);
+  // https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-versions.html: deleting a parameter
+  // deletes its versions, so a new parameter of that name starts at version 1.
+  it('reads an earlier version by name:version, and a re-created parameter starts again at version 1', async () => {
+    await ssm().send(new PutParameterCommand({ Name: '/jitr/versioned', Value: 'one', Type: 'String' }));
+    await ssm().send(new PutParameterCommand({ Name: '/jitr/versioned', Value: 'two', Overwrite: true }));
+    const first = await ssm().send(new GetParameterCommand({ Name: '/jitr/versioned:1' }));
+    expect(first.Parameter).toMatchObject({ Value: 'one', Version: 1 });
+    expect((await failureOf(ssm().send(new GetParameterCommand({ Name: '/jitr/versioned:3' })))).name).toBe(
+      'ParameterVersionNotFound',
+    );
+    await ssm().send(new DeleteParameterCommand({ Name: '/jitr/versioned' }));
+    const again = await ssm().send(new PutParameterCommand({ Name: '/jitr/versioned', Value: 'new', Type: 'String' }));
+    expect(again.Version).toBe(1);
+    expect((await failureOf(ssm().send(new GetParameterCommand({ Name: '/jitr/versioned:2' })))).name).toBe(
+      'ParameterVersionNotFound',
+    );
+  });
+
   // https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_DeleteParameter.html
   it('deletes a parameter, and answers ParameterNotFound the second time', async () => {
     await ssm().send(new PutParameterCommand({ Name: '/jitr/gone', Value: 'v', Type: 'String' }));

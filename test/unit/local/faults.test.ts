@@ -93,4 +93,14 @@ describe('FaultInjector', () => {
     expect(apiOnly.shouldDropEvent()).toBe(false);
     expect(apiOnly.shouldDuplicateEvent()).toBe(false);
   });
+
+  it('holds the next call of an operation on a resource once, when asked to', () => {
+    const faults = new FaultInjector(undefined);
+    faults.delayNext('PutParameter', 1_500, '/jitr/dev/fleet-config');
+
+    expect(faults.takeDelay('PutParameter', '/jitr/dev/fleet-config.lock')).toBeUndefined();
+    expect(faults.takeDelay('GetParameter', '/jitr/dev/fleet-config')).toBeUndefined();
+    expect(faults.takeDelay('PutParameter', '/jitr/dev/fleet-config')).toBe(1_500);
+    expect(faults.takeDelay('PutParameter', '/jitr/dev/fleet-config')).toBeUndefined();
+  });
 });
