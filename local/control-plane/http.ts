@@ -6,6 +6,7 @@ import { AwsServiceError, internalFailure, invalidRequest, throttling } from '..
 import type { FaultInjector } from '../faults.js';
 import type { QuotaLimiter } from '../quotas.js';
 import type { RegistryStore } from '../state/store.js';
+import { DYNAMODB_ERROR_NAMESPACE, DYNAMODB_TARGET_PREFIX, dynamoOperations } from './dynamodb/index.js';
 import type { IotContext, IotOperation } from './iot/context.js';
 import { iotRouter } from './iot/index.js';
 import {
@@ -42,7 +43,10 @@ const DRAIN_LIMIT = 16 * 1024 * 1024;
 
 type Protocol = 'rest-json' | 'json-1.0' | 'json-1.1' | 'query';
 
-/** The emulator's HTTP endpoint: AWS IoT (REST-JSON), SQS (JSON 1.0), SSM (JSON 1.1) and STS (query) on one port. */
+/**
+ * The emulator's HTTP endpoint: AWS IoT (REST-JSON), SQS and DynamoDB (JSON 1.0), SSM (JSON 1.1) and STS (query) on one
+ * port.
+ */
 export class ControlPlane {
   private readonly server: Server;
   private readonly router: Router<IotOperation>;
@@ -226,6 +230,11 @@ export class ControlPlane {
       if (await this.admit(operation, response, protocol, target, resource)) return;
       return sendJsonRpc(response, '1.1', await ssmOperations[operation]!(this.iotContext, input));
     }
+    if (service === DYNAMODB_TARGET_PREFIX && Object.hasOwn(dynamoOperations, operation)) {
+      const input = parseJsonObject(body, serialization);
+      if (await this.admit(operation, response, protocol, target)) return;
+      return sendJsonRpc(response, '1.0', await dynamoOperations[operation]!(this.iotContext, input));
+    }
     throw new AwsServiceError('UnknownOperationException', 400, `Unknown operation ${target}`);
   }
 
@@ -249,8 +258,10 @@ export class ControlPlane {
       return;
     }
     const sqs = target?.startsWith('AmazonSQS.') === true;
+    const dynamo = target?.startsWith(`${DYNAMODB_TARGET_PREFIX}.`) === true;
     sendJsonRpcError(response, protocol === 'json-1.1' ? '1.1' : '1.0', error, {
       ...(sqs ? { namespace: 'com.amazonaws.sqs' } : {}),
+      ...(dynamo ? { namespace: DYNAMODB_ERROR_NAMESPACE } : {}),
       ...(sqs && SQS_QUERY_CODES[error.code] ? { queryError: SQS_QUERY_CODES[error.code] } : {}),
     });
   }

@@ -36,7 +36,8 @@ export function sendJsonRpc(response: ServerResponse, version: '1.0' | '1.1', bo
 
 /**
  * JSON-RPC error. `namespace` qualifies `__type` as the service does (SQS answers `com.amazonaws.sqs#QueueDoesNotExist`);
- * `queryError` is SQS's `x-amzn-query-error` code for clients in query-compatible mode.
+ * `queryError` is SQS's `x-amzn-query-error` code for clients in query-compatible mode. The error's details join the
+ * body (DynamoDB's ConditionalCheckFailedException carries the old `Item` there).
  */
 export function sendJsonRpcError(
   response: ServerResponse,
@@ -51,7 +52,7 @@ export function sendJsonRpcError(
   };
   if (options.queryError)
     headers['x-amzn-query-error'] = `${options.queryError};${error.statusCode >= 500 ? 'Receiver' : 'Sender'}`;
-  send(response, error.statusCode, headers, JSON.stringify({ __type: type, message: error.message }));
+  send(response, error.statusCode, headers, JSON.stringify({ ...error.details, __type: type, message: error.message }));
 }
 
 export function escapeXml(text: string): string {

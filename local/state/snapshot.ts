@@ -11,6 +11,7 @@ import type {
 } from './model.js';
 import type { ParameterRecord } from './parameters.js';
 import type { QueueRecord } from './queues.js';
+import type { TableRecord } from './tables.js';
 import type { ThingGroupStore } from './thing-groups.js';
 
 /** The `--state` file: everything the registry holds, so that a restart loses nothing. */
@@ -30,6 +31,7 @@ export interface RegistrySnapshot {
   parameters: ParameterRecord[];
   queues: QueueRecord[];
   thingGroups: ReturnType<ThingGroupStore['toJSON']>;
+  dynamoTables: TableRecord[];
 }
 
 // The file is ours, so the check guards against a truncated or foreign file rather than re-validating every field.
@@ -57,6 +59,7 @@ const snapshotSchema = z.object({
       members: z.array(z.object({ thingGroupName: z.string(), things: z.array(z.string()) })),
     })
     .default({ groups: [], members: [] }),
+  dynamoTables: z.array(z.looseObject({ name: z.string(), items: z.array(z.looseObject({ key: z.string() })) })).default([]),
 });
 
 export function readSnapshot(input: unknown): RegistrySnapshot {

@@ -19,6 +19,7 @@ import type {
 import { ParameterStore } from './parameters.js';
 import { QueueStore } from './queues.js';
 import { type RegistrySnapshot, readSnapshot } from './snapshot.js';
+import { TableStore } from './tables.js';
 import { ThingGroupStore } from './thing-groups.js';
 
 export type { StoreEvents } from './events.js';
@@ -37,6 +38,7 @@ export class RegistryStore {
   readonly queues = new QueueStore();
   readonly parameters = new ParameterStore();
   readonly thingGroups = new ThingGroupStore();
+  readonly tables = new TableStore();
   readonly scope: AccountScope;
   private registrationCode: string = randomBytes(32).toString('hex');
   private readonly cas = new Map<string, CaCertificateRecord>();
@@ -303,6 +305,7 @@ export class RegistryStore {
       parameters: this.parameters.toJSON(),
       queues: this.queues.toJSON(),
       thingGroups: this.thingGroups.toJSON(),
+      dynamoTables: this.tables.toJSON(),
     };
   }
 
@@ -324,6 +327,7 @@ export class RegistryStore {
     store.parameters.load(snapshot.parameters);
     store.queues.load(snapshot.queues);
     store.thingGroups.load(snapshot.thingGroups);
+    store.tables.load(snapshot.dynamoTables);
     return store;
   }
 }

@@ -1,3 +1,4 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IoTClient } from '@aws-sdk/client-iot';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -33,6 +34,8 @@ export const ssmClientFor = (emulator: EmulatorEndpoint, options: ClientOptions 
   new SSMClient(config(emulator, options));
 export const sqsClientFor = (emulator: EmulatorEndpoint, options: ClientOptions = {}) =>
   new SQSClient(config(emulator, options));
+export const dynamoClientFor = (emulator: EmulatorEndpoint, options: ClientOptions = {}) =>
+  new DynamoDBClient(config(emulator, options));
 export const stsClientFor = (emulator: EmulatorEndpoint, options: ClientOptions = {}) =>
   new STSClient(config(emulator, options));
 
