@@ -59,7 +59,9 @@ const snapshotSchema = z.object({
       members: z.array(z.object({ thingGroupName: z.string(), things: z.array(z.string()) })),
     })
     .default({ groups: [], members: [] }),
-  dynamoTables: z.array(z.looseObject({ name: z.string(), items: z.array(z.looseObject({ key: z.string() })) })).default([]),
+  dynamoTables: z
+    .array(z.looseObject({ name: z.string(), items: z.array(z.looseObject({ key: z.string() })) }))
+    .default([]),
 });
 
 export function readSnapshot(input: unknown): RegistrySnapshot {
