@@ -58,7 +58,7 @@ export function readCaDir(dir: string): IssuedCa {
 /** Writes files into `dir` (created if needed); private keys are readable by the owner only. */
 export function writeOutputFiles(
   dir: string,
-  files: { name: string; content: string; secret?: boolean }[],
+  files: { name: string; content: string | Uint8Array; secret?: boolean }[],
 ): Record<string, string> {
   const written: Record<string, string> = {};
   try {
