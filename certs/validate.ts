@@ -14,10 +14,10 @@ import {
   subjectKeyIdentifier,
 } from './fields.js';
 import { type LoadedCertificate, parseCertificates } from './parse.js';
+import { keyPolicyProblem } from './key-policy.js';
 import { identifyDevice, type ProfileConfig } from './profiles.js';
 import { type Reason, reason } from './reasons.js';
 import { publicKeyFromSpki, verifyCertificateSignature } from './signature.js';
-import { describeKey } from './spki.js';
 
 export type CertificateInput = string | Uint8Array | LoadedCertificate;
 
@@ -185,12 +185,8 @@ function checkLeafPolicy(leaf: Prepared, reasons: Reason[]): void {
       ),
     );
   }
-  const key = describeKey(leaf.fields.subjectPublicKeyInfo);
-  if (!key.strong) {
-    reasons.push(
-      reason('WEAK_KEY', `the key is ${key.keyType}; the policy requires EC P-256/P-384 or RSA of at least 2048 bits`),
-    );
-  }
+  const keyProblem = keyPolicyProblem(leaf.fields.subjectPublicKeyInfo);
+  if (keyProblem) reasons.push(keyProblem);
   const usages = extendedKeyUsages(leaf.fields);
   if (usages !== undefined && !usages.includes(CLIENT_AUTH)) {
     reasons.push(
