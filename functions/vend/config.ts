@@ -18,8 +18,10 @@ import { notConfigured } from './errors.js';
  *   "auth": { "mode": "token" } | { "mode": "balena" },
  *   "sink": { "mode": "response" } | { "mode": "balena-env", "service": "main" },
  *   "balena": { "apiUrl": "https://api.balena-cloud.com", "tokenParameter": "/jitr/prod/vend/balena-token" },
- *   "rateLimit": { "requests": 5, "windowSeconds": 60 }
+ *   "rateLimit": { "requests": 5, "windowSeconds": 60, "failedAuthPerSource": 20 }
  * }
+ * `requests` counts authenticated requests per device id; `failedAuthPerSource` counts refused credentials per source
+ * IP, both in the same window (docs/vending.md).
  */
 const POLICY_NAME = /^[\w+=,.@-]{1,128}$/;
 const THING_TYPE = /^[a-zA-Z0-9:_-]{1,128}$/;
@@ -68,8 +70,9 @@ export const VendConfigSchema = z
       z.strictObject({
         requests: z.int().check(z.minimum(1), z.maximum(1000)),
         windowSeconds: z.int().check(z.minimum(1), z.maximum(86_400)),
+        failedAuthPerSource: z._default(z.int().check(z.minimum(1), z.maximum(10_000)), 20),
       }),
-      { requests: 5, windowSeconds: 60 },
+      { requests: 5, windowSeconds: 60, failedAuthPerSource: 20 },
     ),
   })
   .check(

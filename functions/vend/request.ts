@@ -9,13 +9,24 @@ const MAX_BEARER_CHARS = 4096;
 /** Device ids become thing names: [a-zA-Z0-9:_-]{1,128}, lowercased. Balena UUIDs (32 or 62 hex) fit. */
 export const DEVICE_ID = /^[A-Za-z0-9][A-Za-z0-9:_-]{0,127}$/;
 
+/** `sourceIp`: the client address API Gateway saw (its TCP peer, not a header a client can set). */
 export type VendRequest =
-  | { kind: 'provision'; deviceId: string; csr?: string; csrKey?: Buffer; rotate: boolean; bearer?: string }
-  | { kind: 'deprovision'; deviceId: string; bearer?: string };
+  | {
+      kind: 'provision';
+      deviceId: string;
+      csr?: string;
+      csrKey?: Buffer;
+      rotate: boolean;
+      bearer?: string;
+      sourceIp?: string;
+    }
+  | { kind: 'deprovision'; deviceId: string; bearer?: string; sourceIp?: string };
 
 /** The parts of an API Gateway HTTP API (payload format 2.0) event this function reads. */
 const HttpEventSchema = z.object({
-  requestContext: z.object({ http: z.object({ method: z.string(), path: z.optional(z.string()) }) }),
+  requestContext: z.object({
+    http: z.object({ method: z.string(), path: z.optional(z.string()), sourceIp: z.optional(z.string()) }),
+  }),
   rawPath: z.optional(z.string()),
   headers: z.optional(z.record(z.string(), z.string())),
   pathParameters: z.optional(z.record(z.string(), z.optional(z.string()))),
@@ -115,6 +126,12 @@ export function parseHttpEvent(input: unknown): VendRequest {
   const parsed = HttpEventSchema.safeParse(input);
   if (!parsed.success) throw new VendError('MALFORMED_EVENT', 400, 'not an HTTP API (payload 2.0) event');
   const event = parsed.data;
+  const sourceIp = event.requestContext.http.sourceIp;
+  const source = sourceIp !== undefined && sourceIp !== '' ? { sourceIp: sourceIp.slice(0, 64) } : {};
+  return { ...routeRequest(event), ...source };
+}
+
+function routeRequest(event: HttpEvent): VendRequest {
   const method = event.requestContext.http.method.toUpperCase();
   const path = event.rawPath ?? event.requestContext.http.path ?? '';
   if (path === '/devices') {

@@ -6,7 +6,7 @@ import { amazonRootCa1, type VendConfig } from './config.js';
 import { AuthError, invalidField, notConfigured, VendError } from './errors.js';
 import { errorResponse, type HttpResponse, internalError, isThrottling, json, retryLater } from './http.js';
 import type { VendIotPort } from './port.js';
-import { DeviceRateLimiter } from './rate-limit.js';
+import { DeviceRateLimiter, SlidingWindowLimiter } from './rate-limit.js';
 import { parseHttpEvent, type VendRequest } from './request.js';
 import { balenaEnvSink, type CredentialSink, responseSink } from './sink.js';
 import { deprovisionDevice, provisionDevice, thingNameOf, type VendWorkflowDeps } from './workflow.js';
@@ -30,20 +30,36 @@ interface Prepared {
   workflow: Omit<VendWorkflowDeps, 'iot'>;
 }
 
-let limiter: { key: string; value: DeviceRateLimiter } | undefined;
+interface Limiters {
+  key: string;
+  /** Authenticated requests per device id: spent only once the caller proved it may act for the device. */
+  device: DeviceRateLimiter;
+  /** Refused credentials per source IP: a flood naming someone else's device is stopped here, before any lookup. */
+  failedAuth: SlidingWindowLimiter;
+}
 
-function rateLimiterFor(config: VendConfig): DeviceRateLimiter {
-  const key = `${config.rateLimit.requests}/${config.rateLimit.windowSeconds}`;
-  if (limiter?.key !== key) {
-    limiter = { key, value: new DeviceRateLimiter(config.rateLimit.requests, config.rateLimit.windowSeconds * 1000) };
+let limiters: Limiters | undefined;
+
+function limitersFor(config: VendConfig): Limiters {
+  const { requests, windowSeconds, failedAuthPerSource } = config.rateLimit;
+  const key = `${requests}/${failedAuthPerSource}/${windowSeconds}`;
+  if (limiters?.key !== key) {
+    limiters = {
+      key,
+      device: new DeviceRateLimiter(requests, windowSeconds * 1000),
+      failedAuth: new SlidingWindowLimiter(failedAuthPerSource, windowSeconds * 1000),
+    };
   }
-  return limiter.value;
+  return limiters;
 }
 
 /** Test hook: forget the per-container rate-limit state. */
 export function resetRateLimits(): void {
-  limiter = undefined;
+  limiters = undefined;
 }
+
+/** API Gateway always sets the source; a direct invocation without one shares this bucket. */
+const UNKNOWN_SOURCE = 'unknown';
 
 function prepare(config: VendConfig, deps: VendDeps): Prepared {
   const balena = config.balena;
@@ -91,7 +107,8 @@ function countingPort(iot: VendIotPort): { port: VendIotPort; calls: () => numbe
 }
 
 /**
- * Handles one HTTP request: validate, rate-limit, authenticate, then provision or deprovision. Every outcome is one
+ * Handles one HTTP request: validate, refuse a source with too many refused credentials, authenticate, rate-limit the
+ * device, then provision or deprovision. Every outcome is one
  * response with a stable code and one log line (decision, reason codes, device, certificate; never a token or key).
  */
 export async function handleVendRequest(event: unknown, deps: VendDeps): Promise<HttpResponse> {
@@ -120,11 +137,14 @@ export async function handleVendRequest(event: unknown, deps: VendDeps): Promise
   try {
     request = parseHttpEvent(event);
     const config = await deps.config.get();
-    const wait = rateLimiterFor(config).take(request.deviceId, started);
-    if (wait !== undefined) {
-      const error = new VendError('RATE_LIMITED', 429, `too many requests for this device; retry in ${wait} s`);
-      log('refused', 429, { reasons: [error.code] });
-      return errorResponse(error, wait);
+    const limits = limitersFor(config);
+    const source = request.sourceIp ?? UNKNOWN_SOURCE;
+    // Order matters: nothing a caller without a credential sends may spend the device's own budget (issue 13).
+    const blocked = limits.failedAuth.retryAfter(source, started);
+    if (blocked !== undefined) {
+      const error = new VendError('RATE_LIMITED', 429, `too many refused credentials from here; retry in ${blocked} s`);
+      log('refused', 429, { reasons: [error.code, 'SOURCE_AUTH_FAILURES'], sourceIp: source });
+      return errorResponse(error, blocked);
     }
     const prepared = prepare(config, deps);
     if ((config.auth.mode === 'balena' || config.sink.mode === 'balena-env') && !BALENA_UUID.test(request.deviceId)) {
@@ -134,7 +154,18 @@ export async function handleVendRequest(event: unknown, deps: VendDeps): Promise
         'INVALID_DEVICE_ID',
       );
     }
-    await prepared.auth.authenticate(request.deviceId, request.bearer);
+    try {
+      await prepared.auth.authenticate(request.deviceId, request.bearer);
+    } catch (error) {
+      if (error instanceof AuthError) limits.failedAuth.record(source, started);
+      throw error;
+    }
+    const wait = limits.device.take(request.deviceId, started);
+    if (wait !== undefined) {
+      const error = new VendError('RATE_LIMITED', 429, `too many requests for this device; retry in ${wait} s`);
+      log('refused', 429, { reasons: [error.code, 'DEVICE_REQUESTS'] });
+      return errorResponse(error, wait);
+    }
     const workflow: VendWorkflowDeps = { ...prepared.workflow, iot: port };
     if (request.kind === 'deprovision') {
       const outcome = await deprovisionDevice(request.deviceId, workflow);
@@ -169,6 +200,7 @@ export async function handleVendRequest(event: unknown, deps: VendDeps): Promise
       const reasons = error instanceof AuthError ? [error.code, error.reason] : [error.code];
       log('refused', error.status, {
         reasons,
+        ...(error instanceof AuthError ? { sourceIp: request?.sourceIp ?? UNKNOWN_SOURCE } : {}),
         ...(error.field ? { field: error.field } : {}),
         ...(error.status >= 500 ? { detail: error.message } : {}),
       });

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { IoTClient } from '@aws-sdk/client-iot';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { VendConfigInput } from '../../../functions/vend/config.js';
@@ -10,6 +11,8 @@ import { TEST_CREDENTIALS } from '../../helpers/aws.js';
 /** The stage the local Lambda runner deploys serverless.yml with (its default), hence the vend SSM names. */
 export const STAGE = 'dev';
 export const VEND_POLICY = 'jitr-vend-device';
+/** Refused credentials per source IP per minute in the tests' configuration (every test of a file shares 127.0.0.1). */
+export const FAILED_AUTH_PER_SOURCE = 30;
 
 export function localClients(emulator: LocalEmulator): { iot: IoTClient; ssm: SSMClient } {
   const config = { endpoint: emulator.controlPlane, region: emulator.region, credentials: TEST_CREDENTIALS };
@@ -24,7 +27,7 @@ export function localVendConfig(emulator: LocalEmulator, extra: Partial<VendConf
     dataEndpoint: emulator.iotEndpoint,
     rootCaPem: readFileSync(emulator.serverCa, 'utf8'),
     auth: { mode: 'token' },
-    rateLimit: { requests: 20, windowSeconds: 60 },
+    rateLimit: { requests: 20, windowSeconds: 60, failedAuthPerSource: FAILED_AUTH_PER_SOURCE },
     ...extra,
   };
 }
@@ -52,29 +55,64 @@ export interface VendReply {
   body: Record<string, unknown> & { error?: { code: string; message: string; field?: string } };
 }
 
-/** One HTTP request to the local HTTP API, the way a device sends it. */
+/**
+ * One HTTP request to the local HTTP API, the way a device sends it. `sourceAddress` picks the loopback address the
+ * request comes from (any of 127.0.0.0/8 on Linux), which the HTTP API reports as the event's `sourceIp`.
+ */
 export async function vendRequest(
   emulator: LocalEmulator,
   method: 'POST' | 'DELETE' | 'GET' | 'PUT',
   path: string,
-  options: { token?: string; body?: unknown; rawBody?: string; contentType?: string; authorization?: string } = {},
+  options: {
+    token?: string;
+    body?: unknown;
+    rawBody?: string;
+    contentType?: string;
+    authorization?: string;
+    sourceAddress?: string;
+  } = {},
 ): Promise<VendReply> {
   const headers: Record<string, string> = {};
   if (options.authorization !== undefined) headers.authorization = options.authorization;
   else if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
   const body = options.rawBody ?? (options.body !== undefined ? JSON.stringify(options.body) : undefined);
-  if (body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
-  const response = await fetch(`${emulator.httpApi}${path}`, {
-    method,
-    headers,
-    ...(body !== undefined ? { body } : {}),
+  if (body !== undefined) {
+    headers['content-type'] = options.contentType ?? 'application/json';
+    headers['content-length'] = String(Buffer.byteLength(body));
+  }
+  const { status, responseHeaders, text } = await new Promise<{
+    status: number;
+    responseHeaders: Headers;
+    text: string;
+  }>((resolve, reject) => {
+    const request = httpRequest(
+      `${emulator.httpApi}${path}`,
+      { method, headers, ...(options.sourceAddress ? { localAddress: options.sourceAddress } : {}) },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () => {
+          const received = new Headers();
+          for (const [name, value] of Object.entries(response.headers)) {
+            if (value !== undefined) received.set(name, Array.isArray(value) ? value.join(', ') : value);
+          }
+          resolve({
+            status: response.statusCode ?? 0,
+            responseHeaders: received,
+            text: Buffer.concat(chunks).toString('utf8'),
+          });
+        });
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
   });
-  const text = await response.text();
   let parsed: VendReply['body'] = {};
   try {
     parsed = text ? (JSON.parse(text) as VendReply['body']) : {};
   } catch {
     parsed = { raw: text };
   }
-  return { status: response.status, headers: response.headers, body: parsed };
+  return { status, headers: responseHeaders, body: parsed };
 }

@@ -10,7 +10,16 @@ import { generateKey } from '../../../certs/keygen.js';
 import { csrForKey } from '../../../scripts/simulator/identities.js';
 import { attemptSession } from '../../../scripts/simulator/mqtt-session.js';
 import { withEmulator } from '../../helpers/aws.js';
-import { type localClients, STAGE, setUpVend, tokenFor, VEND_POLICY, vendRequest } from './fixture.js';
+import { csrOfType } from '../../helpers/csr.js';
+import {
+  FAILED_AUTH_PER_SOURCE,
+  type localClients,
+  STAGE,
+  setUpVend,
+  tokenFor,
+  VEND_POLICY,
+  vendRequest,
+} from './fixture.js';
 
 // The vending endpoint end to end on the emulator: device-side HTTP requests to the local HTTP API, the `vend` function
 // of serverless.yml run by the Lambda runner, the real AWS SDK inside it, real mqtt.js devices over TLS afterwards.
@@ -247,17 +256,69 @@ describe('vend endpoint with claim tokens', () => {
       expect((await vendRequest(emulator(), 'GET', '/devices')).status).toBe(404);
     });
 
-    it('rate-limits one device id (429 with Retry-After) without slowing down another', async () => {
+    it.each(['RSA 1024', 'EC P-521', 'Ed25519'] as const)(
+      'refuses a CSR for an %s key with 400 WEAK_KEY (the key policy onboarding applies) and issues nothing',
+      async (type) => {
+        const deviceId = `sensor-weak-${type.replace(/\W/g, '').toLowerCase()}`;
+        const token = await tokenFor(clients.ssm, deviceId);
+
+        const reply = await vendRequest(emulator(), 'POST', '/devices', {
+          token,
+          body: { deviceId, csr: csrOfType(type) },
+        });
+
+        expect(reply.status).toBe(400);
+        expect(reply.body.error).toMatchObject({ code: 'WEAK_KEY', field: 'csr' });
+        expect(await thing(deviceId)).toBe('ResourceNotFoundException');
+      },
+    );
+  });
+
+  describe('rate limits', () => {
+    it('limits an authenticated device id (429 with Retry-After) without slowing down another', async () => {
+      const token = await tokenFor(clients.ssm, 'noisy-1');
       const replies = [];
       for (let i = 0; i < 21; i++)
-        replies.push(await vendRequest(emulator(), 'POST', '/devices', { body: { deviceId: 'noisy-1' } }));
-      const other = await vendRequest(emulator(), 'POST', '/devices', { body: { deviceId: 'quiet-1' } });
+        replies.push(await vendRequest(emulator(), 'POST', '/devices', { token, body: { deviceId: 'noisy-1' } }));
+      const other = await vendRequest(emulator(), 'POST', '/devices', {
+        token: await tokenFor(clients.ssm, 'quiet-1'),
+        body: { deviceId: 'quiet-1' },
+      });
 
-      expect(replies.slice(0, 20).every((r) => r.status === 401)).toBe(true);
+      expect(replies.slice(0, 20).map((r) => r.status)).toEqual([201, ...Array<number>(19).fill(200)]);
       expect(replies[20]?.status).toBe(429);
       expect(replies[20]?.body.error?.code).toBe('RATE_LIMITED');
       expect(Number(replies[20]?.headers.get('retry-after'))).toBeGreaterThan(0);
-      expect(other.status).toBe(401);
+      expect(other.status).toBe(201);
+    });
+
+    it('stops a flood of refused credentials at its source: the device it names still provisions and connects', async () => {
+      const victim = 'sensor-victim-1';
+      const token = await tokenFor(clients.ssm, victim);
+      const forged = `jvt.${Buffer.from(victim).toString('base64url')}.${'A'.repeat(43)}`;
+      const attacker = '127.0.0.2';
+      const flood = [];
+      for (let i = 0; i < 16; i++) {
+        flood.push(
+          await vendRequest(emulator(), 'POST', '/devices', { body: { deviceId: victim }, sourceAddress: attacker }),
+        );
+        flood.push(
+          await vendRequest(emulator(), 'DELETE', `/devices/${victim}`, { token: forged, sourceAddress: attacker }),
+        );
+      }
+      const { privateKeyPem } = await generateKey('P-256');
+
+      const device = await vendRequest(emulator(), 'POST', '/devices', {
+        token,
+        body: { deviceId: victim, csr: await csrForKey(privateKeyPem, victim) },
+        sourceAddress: '127.0.0.3',
+      });
+
+      expect(flood.slice(0, FAILED_AUTH_PER_SOURCE).every((r) => r.status === 401)).toBe(true);
+      expect(flood.slice(FAILED_AUTH_PER_SOURCE).map((r) => r.status)).toEqual([429, 429]);
+      expect(flood.at(-1)?.body.error?.code).toBe('RATE_LIMITED');
+      expect(device.status).toBe(201);
+      expect(await online(device.body, privateKeyPem)).toBe('online');
     });
   });
 

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { VendError } from '../../../../functions/vend/errors.js';
 import { MAX_BODY_BYTES, parseHttpEvent } from '../../../../functions/vend/request.js';
+import { csrOfType } from '../../../helpers/csr.js';
 
 const event = (method: string, path: string, extra: Record<string, unknown> = {}) => ({
   version: '2.0',
@@ -67,6 +68,28 @@ describe('parseHttpEvent', () => {
     ['something that is not an HTTP API event', { hello: 'world' }, 'MALFORMED_EVENT'],
   ])('refuses %s with a stable code', (_label, input, code) => {
     expect(codeOf(input)).toBe(code);
+  });
+
+  it.each(['RSA 1024', 'EC P-521', 'Ed25519'] as const)(
+    'refuses a CSR for an %s key with WEAK_KEY, the code onboarding gives such a certificate',
+    (type) => {
+      const body = JSON.stringify({ deviceId: 'd', csr: csrOfType(type) });
+
+      expect(codeOf(event('POST', '/devices', { body }))).toBe('WEAK_KEY');
+    },
+  );
+
+  it.each(['EC P-256', 'RSA 2048'] as const)('takes a CSR for an %s key', (type) => {
+    const body = JSON.stringify({ deviceId: 'd', csr: csrOfType(type) });
+
+    expect(parseHttpEvent(event('POST', '/devices', { body }))).toMatchObject({ kind: 'provision', deviceId: 'd' });
+  });
+
+  it('reads the source address API Gateway saw', () => {
+    const input = event('POST', '/devices', { body: '{"deviceId":"d"}' });
+    (input.requestContext.http as Record<string, string>).sourceIp = '203.0.113.9';
+
+    expect(parseHttpEvent(input)).toMatchObject({ sourceIp: '203.0.113.9' });
   });
 
   it('ignores an Authorization header of another scheme (the caller then gets a 401)', () => {

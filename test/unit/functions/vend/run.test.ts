@@ -48,10 +48,10 @@ function setUp(overrides: Partial<VendDeps> = {}) {
   return { deps, iot, lines, tokenFor, secrets };
 }
 
-const post = (body: unknown, token?: string) => ({
+const post = (body: unknown, token?: string, sourceIp = '198.51.100.7') => ({
   version: '2.0',
   rawPath: '/devices',
-  requestContext: { http: { method: 'POST', path: '/devices' } },
+  requestContext: { http: { method: 'POST', path: '/devices', sourceIp } },
   headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
   body: JSON.stringify(body),
 });
@@ -142,5 +142,65 @@ describe('handleVendRequest', () => {
 
     expect(response.statusCode).toBe(200);
     expect(secrets.size).toBe(0);
+  });
+
+  describe('rate limits: authentication first, then the device budget', () => {
+    const remove = (deviceId: string, token: string | undefined, sourceIp: string) => ({
+      rawPath: `/devices/${deviceId}`,
+      requestContext: { http: { method: 'DELETE', path: `/devices/${deviceId}`, sourceIp } },
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
+
+    it('charges a flood of refused credentials to its source, not to the device it names (POST and DELETE)', async () => {
+      const { deps, tokenFor } = setUp();
+      const token = tokenFor('victim-1');
+      const attacker = '203.0.113.9';
+      const flood = [];
+      for (let i = 0; i < 25; i++) {
+        flood.push((await handleVendRequest(post({ deviceId: 'victim-1' }, undefined, attacker), deps)).statusCode);
+        flood.push((await handleVendRequest(remove('victim-1', 'jvt.x.y', attacker), deps)).statusCode);
+      }
+
+      const device = await handleVendRequest(post({ deviceId: 'victim-1' }, token, '198.51.100.7'), deps);
+
+      expect(flood.slice(0, 20).every((status) => status === 401)).toBe(true);
+      expect(flood.slice(20).every((status) => status === 429)).toBe(true);
+      expect(device.statusCode).toBe(201);
+    });
+
+    it('refuses a source over its limit before reading any credential, with Retry-After', async () => {
+      let reads = 0;
+      const { deps } = setUp({
+        secrets: {
+          read: async () => {
+            reads++;
+            return undefined;
+          },
+          remove: async () => {},
+        },
+      });
+      const token = newClaimToken('d1');
+      for (let i = 0; i < 20; i++) await handleVendRequest(post({ deviceId: 'd1' }, token), deps);
+
+      const blocked = await handleVendRequest(post({ deviceId: 'd1' }, token), deps);
+
+      expect(reads).toBe(20);
+      expect(blocked.statusCode).toBe(429);
+      expect(JSON.parse(blocked.body).error.code).toBe('RATE_LIMITED');
+      expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+    });
+
+    it('limits authenticated requests per device id, leaving other devices alone', async () => {
+      const { deps, tokenFor } = setUp();
+      const token = tokenFor('busy-1');
+      const statuses = [];
+      for (let i = 0; i < 6; i++)
+        statuses.push((await handleVendRequest(post({ deviceId: 'busy-1' }, token), deps)).statusCode);
+
+      const other = await handleVendRequest(post({ deviceId: 'calm-1' }, tokenFor('calm-1')), deps);
+
+      expect(statuses).toEqual([201, 200, 200, 200, 200, 429]);
+      expect(other.statusCode).toBe(201);
+    });
   });
 });
