@@ -7,6 +7,8 @@ import { ControlPlane } from './control-plane/http.js';
 import { endpointAddress } from './control-plane/iot/account.js';
 import { createAmazonCa } from './control-plane/iot/amazon-ca.js';
 import { EmulatorConfigError } from './errors.js';
+import { type IamMode, LocalIam } from './iam/authorizer.js';
+import { operatorPolicies } from './iam/operator-policy.js';
 import { FaultInjector, parseFaultSpec } from './faults.js';
 import { isNotable, startDataPlane } from './gateway/data-plane.js'; // gateway: data plane
 import { startHttpApi } from './http-api/server.js'; // vend: serverless.yml httpApi routes
@@ -31,6 +33,11 @@ export interface LocalOptions {
   /** Lambda handler concurrency of the rules engine (default 10). */
   concurrency?: number;
   host?: '127.0.0.1';
+  /**
+   * IAM: `on` authorizes every control-plane request against the caller's identity (from its access key) as AWS does;
+   * `off` serves every request with any credentials.
+   */
+  iam?: IamMode;
 }
 
 export interface LocalEmulator {
@@ -50,6 +57,8 @@ export interface LocalEmulator {
   faults: FaultInjector;
   /** reliability: control-plane calls so far, per operation and fate. */
   apiCalls: ApiCallCounter;
+  /** The emulator's IAM: identities (access keys) and authorization. */
+  iam: LocalIam;
   stop(): Promise<void>;
 }
 
@@ -116,6 +125,9 @@ function checkOptions(options: LocalOptions): void {
   if (options.quotaScale !== undefined && !(options.quotaScale > 0 && Number.isFinite(options.quotaScale))) {
     throw new EmulatorConfigError('BAD_OPTION', `quotaScale must be a positive number, got ${options.quotaScale}`);
   }
+  if (options.iam !== undefined && options.iam !== 'on' && options.iam !== 'off') {
+    throw new EmulatorConfigError('BAD_OPTION', `iam must be on or off, got "${String(options.iam)}"`);
+  }
   if (options.host !== undefined && options.host !== '127.0.0.1') {
     throw new EmulatorConfigError('BAD_OPTION', 'the emulator only listens on 127.0.0.1');
   }
@@ -135,10 +147,19 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalEmula
     });
   }
 
+  const iam = new LocalIam({
+    mode: options.iam ?? 'off',
+    region,
+    accountId,
+    log: (line) => process.stderr.write(`${JSON.stringify({ component: 'iam', ...line })}\n`),
+  });
+  iam.identities.setOperator(operatorPolicies());
+
   let amazonCa: Promise<IssuedCa> | undefined;
   const apiCalls = new ApiCallCounter(); // reliability
   const controlPlane = new ControlPlane({
     store,
+    iam,
     quotas,
     faults,
     calls: apiCalls,
@@ -201,6 +222,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalEmula
     store,
     faults,
     apiCalls,
+    iam,
     stop,
   };
 }

@@ -4,6 +4,10 @@ import type { IssuedCa } from '../../certs/issue.js';
 import type { ApiCallCounter } from '../api-calls.js'; // reliability: call counter
 import { AwsServiceError, internalFailure, invalidRequest, throttling } from '../errors.js';
 import type { FaultInjector } from '../faults.js';
+import type { LocalIam } from '../iam/authorizer.js';
+import type { ErrorFlavour } from '../iam/errors.js';
+import { iotChecks } from '../iam/requests/iot.js';
+import { rpcChecks } from '../iam/requests/rpc.js';
 import type { QuotaLimiter } from '../quotas.js';
 import type { RegistryStore } from '../state/store.js';
 import { DYNAMODB_ERROR_NAMESPACE, DYNAMODB_TARGET_PREFIX, dynamoOperations } from './dynamodb/index.js';
@@ -21,7 +25,7 @@ import {
 import type { Router } from './router.js';
 import { SQS_QUERY_CODES, type SqsContext, sqsOperations } from './sqs.js';
 import { ssmOperations } from './ssm.js';
-import { accessKeyIdOf, callerIdentityXml } from './sts.js';
+import { callerIdentityXml } from './sts.js';
 
 export interface ControlPlaneOptions {
   store: RegistryStore;
@@ -35,6 +39,8 @@ export interface ControlPlaneOptions {
   faultTimeoutMs?: number;
   /** reliability: counts every call by operation and fate (served, throttled, faulted). */
   calls?: ApiCallCounter;
+  /** IAM: identifies and authorizes every request before it is served (absent: everything is served). */
+  iam?: LocalIam;
 }
 
 const DEFAULT_MAX_BODY = 1024 * 1024;
@@ -154,9 +160,9 @@ export class ControlPlane {
     }
     try {
       if (!url) throw invalidRequest('The request target is not a path');
-      if (protocol === 'query') return this.handleQuery(request, response, body);
+      if (protocol === 'query') return await this.handleQuery(request, response, body);
       if (protocol === 'rest-json') return await this.handleIot(request, response, url, body);
-      return await this.handleRpc(response, protocol, target ?? '', body);
+      return await this.handleRpc(request, response, protocol, target ?? '', body);
     } catch (error) {
       const serviceError = asServiceError(error);
       if (serviceError.statusCode >= 500 && !(error instanceof AwsServiceError)) {
@@ -205,47 +211,68 @@ export class ControlPlane {
       );
     }
     const parsed = parseJsonObject(body, () => invalidRequest('The request body is not a JSON object'));
+    const iotRequest = { labels: match.labels, query: url.searchParams, headers: request.headers, body: parsed };
+    await this.authorize(request, 'rest-json', () => iotChecks(match.value.name, iotRequest, this.options.store.scope));
     if (await this.admit(match.value.name, response, 'rest-json')) return;
-    const result = await match.value.handler(this.iotContext, {
-      labels: match.labels,
-      query: url.searchParams,
-      headers: request.headers,
-      body: parsed,
-    });
+    const result = await match.value.handler(this.iotContext, iotRequest);
     sendRestJson(response, result);
   }
 
-  private async handleRpc(response: ServerResponse, protocol: Protocol, target: string, body: Buffer): Promise<void> {
+  /** IAM: the caller from its access key, then each authorization the request needs (nothing when IAM is off). */
+  private async authorize(
+    request: IncomingMessage,
+    flavour: ErrorFlavour,
+    checks: () => ReturnType<typeof iotChecks> | undefined,
+  ): Promise<void> {
+    const iam = this.options.iam;
+    if (!iam?.enabled) return;
+    const identity = iam.identify(headerOf(request, 'authorization'), flavour);
+    await iam.authorize(identity, checks() ?? [], flavour);
+  }
+
+  private async handleRpc(
+    request: IncomingMessage,
+    response: ServerResponse,
+    protocol: Protocol,
+    target: string,
+    body: Buffer,
+  ): Promise<void> {
     const [service, operation = ''] = target.split('.');
     const serialization = () =>
       new AwsServiceError('SerializationException', 400, 'The request body is not a JSON object');
     if (service === 'AmazonSQS' && Object.hasOwn(sqsOperations, operation)) {
       const input = parseJsonObject(body, serialization);
+      await this.authorize(request, 'json', () => rpcChecks(target, input));
       if (await this.admit(operation, response, protocol, target)) return;
       return sendJsonRpc(response, '1.0', await sqsOperations[operation]!(this.sqsContext, input));
     }
     if (service === 'AmazonSSM' && Object.hasOwn(ssmOperations, operation)) {
       const input = parseJsonObject(body, serialization);
       const resource = typeof input.Name === 'string' ? input.Name : undefined;
+      await this.authorize(request, 'json', () => rpcChecks(target, input));
       if (await this.admit(operation, response, protocol, target, resource)) return;
       return sendJsonRpc(response, '1.1', await ssmOperations[operation]!(this.iotContext, input));
     }
     if (service === DYNAMODB_TARGET_PREFIX && Object.hasOwn(dynamoOperations, operation)) {
       const input = parseJsonObject(body, serialization);
+      await this.authorize(request, 'json', () => rpcChecks(target, input));
       if (await this.admit(operation, response, protocol, target)) return;
       return sendJsonRpc(response, '1.0', await dynamoOperations[operation]!(this.iotContext, input));
     }
     throw new AwsServiceError('UnknownOperationException', 400, `Unknown operation ${target}`);
   }
 
-  private handleQuery(request: IncomingMessage, response: ServerResponse, body: Buffer): void {
+  private async handleQuery(request: IncomingMessage, response: ServerResponse, body: Buffer): Promise<void> {
     const params = new URLSearchParams(body.toString('utf8'));
     const action = params.get('Action');
     if (action !== 'GetCallerIdentity') {
       throw new AwsServiceError('InvalidAction', 400, `Could not find operation ${action ?? '(none)'}`);
     }
-    const accessKeyId = accessKeyIdOf(headerOf(request, 'authorization'));
-    sendXml(response, 200, callerIdentityXml(this.options.store.scope.accountId, accessKeyId));
+    // GetCallerIdentity needs no permission (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html),
+    // but the key must be known.
+    const authorization = headerOf(request, 'authorization');
+    const identity = this.options.iam?.identify(authorization, 'query');
+    sendXml(response, 200, callerIdentityXml(this.options.store.scope.accountId, authorization, identity?.arn));
   }
 
   private sendError(response: ServerResponse, protocol: Protocol, error: AwsServiceError, target?: string): void {

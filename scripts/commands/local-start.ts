@@ -3,12 +3,14 @@ import { CliError, ExitCode, UsageError } from '../cli/errors.js';
 import { oneOf, optionalInteger, optionalString } from '../cli/flags.js';
 
 const USAGE = `Usage: jitr local start [--api-port N] [--mqtt-port N] [--region R] [--account-id ID] [--state FILE]
-                        [--quotas aws|off] [--quota-scale X] [--faults SPEC] [--seed N] [--concurrency N] [--json]
+                        [--quotas aws|off] [--quota-scale X] [--faults SPEC] [--seed N] [--concurrency N]
+                        [--iam on|off] [--json]
 
 Runs the local AWS IoT Core until SIGINT or SIGTERM. When ready it prints one line on stdout:
   {"controlPlane":"http://127.0.0.1:P","mqtt":"mqtts://localhost:Q","serverCa":"<path>","region":"...","accountId":"...",
    "httpApi":"http://127.0.0.1:R"}   (httpApi: serverless.yml's HTTP API routes, e.g. POST /devices)
 Ports default to free ones. --state loads the registry from FILE if it exists and saves it there on shutdown.
+--iam on authorizes every request as AWS IAM does (docs/local-iam.md); off (the default) serves any credentials.
 --faults "rate=0.1,ops=UpdateCertificate|CreateThing,kinds=throttle|500|timeout|drop-event|dup-event"`;
 
 function quotaScale(input: CommandInput): number | undefined {
@@ -46,6 +48,7 @@ async function run(input: CommandInput): Promise<CommandOutcome> {
     faults: optionalString(input, 'faults'),
     seed: optionalInteger(input, 'seed', { min: 0, max: 4_294_967_295 }),
     concurrency: optionalInteger(input, 'concurrency', { min: 1, max: 1000 }),
+    iam: oneOf(input, 'iam', ['on', 'off'] as const),
   };
   const defined = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
   // The emulator is dev tooling: loaded only by this command, never by the others.
@@ -103,6 +106,7 @@ export const command: Command = {
     faults: { type: 'string' },
     seed: { type: 'string' },
     concurrency: { type: 'string' },
+    iam: { type: 'string' },
   },
   run,
 };

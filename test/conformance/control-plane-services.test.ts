@@ -153,6 +153,6 @@ describe('control plane: SSM, SQS and STS pieces', () => {
   it('names the emulated account as the caller', async () => {
     const identity = await stsClientFor(local.emulator).send(new GetCallerIdentityCommand({}));
     expect(identity.Account).toBe('111122223333');
-    expect(identity.Arn).toBe('arn:aws:iam::111122223333:user/test');
+    expect(identity.Arn).toBe('arn:aws:iam::111122223333:user/jitr-local-admin');
   });
 });

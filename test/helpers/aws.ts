@@ -4,15 +4,20 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll } from 'vitest';
+import { LOCAL_ADMIN_CREDENTIALS } from '../../local/iam/identities.js';
 import { type LocalEmulator, type LocalOptions, startLocal } from '../../local/server.js';
 
-/** Where and as whom the real AWS SDK clients talk to the emulator (credentials are accepted as given). */
+/** Where the real AWS SDK clients talk to the emulator. */
 export interface EmulatorEndpoint {
   controlPlane: string;
   region: string;
 }
 
-export const TEST_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
+/**
+ * Test clients set up scenarios as the emulator's admin identity, deliberately: what a Lambda or the operator may do is
+ * tested with their own identities (test/conformance/iam-*.test.ts).
+ */
+export const TEST_CREDENTIALS = { ...LOCAL_ADMIN_CREDENTIALS };
 
 /** `maxAttempts: 1` turns the SDK's retries off, to see a ThrottlingException or injected fault as it is. */
 export interface ClientOptions {
