@@ -41,7 +41,8 @@ export const certificateValidation = (message: string) =>
 export const deleteConflict = (message: string) => new AwsServiceError('DeleteConflictException', 409, message);
 export const versionsLimitExceeded = (message: string) =>
   new AwsServiceError('VersionsLimitExceededException', 409, message);
-export const throttling = (message = 'Rate exceeded') => new AwsServiceError('ThrottlingException', 429, message);
+/** HTTP 400, as the AWS IoT service model types ThrottlingException (the SDK retries it by name, not by status). */
+export const throttling = (message = 'Rate exceeded') => new AwsServiceError('ThrottlingException', 400, message);
 export const internalFailure = (message = 'Internal failure') =>
   new AwsServiceError('InternalFailureException', 500, message);
 

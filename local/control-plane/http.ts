@@ -23,7 +23,9 @@ import {
   sendXml,
 } from './responses.js';
 import type { Router } from './router.js';
+import { asServiceNamed, type ErrorService } from './service-errors.js';
 import { SQS_QUERY_CODES, type SqsContext, sqsOperations } from './sqs.js';
+import { asSqsQueryError, isSqsQueryAction, sqsQueryInput, sqsQueryResponseXml } from './sqs-query.js';
 import { ssmOperations } from './ssm.js';
 import { callerIdentityXml } from './sts.js';
 
@@ -50,8 +52,8 @@ const DRAIN_LIMIT = 16 * 1024 * 1024;
 type Protocol = 'rest-json' | 'json-1.0' | 'json-1.1' | 'query';
 
 /**
- * The emulator's HTTP endpoint: AWS IoT (REST-JSON), SQS and DynamoDB (JSON 1.0), SSM (JSON 1.1) and STS (query) on one
- * port.
+ * The emulator's HTTP endpoint: AWS IoT (REST-JSON), SQS (JSON 1.0 and query), DynamoDB (JSON 1.0), SSM (JSON 1.1) and
+ * STS (query) on one port.
  */
 export class ControlPlane {
   private readonly server: Server;
@@ -149,7 +151,7 @@ export class ControlPlane {
       ? target.startsWith('AmazonSSM.')
         ? 'json-1.1'
         : 'json-1.0'
-      : request.method === 'POST' && url?.pathname === '/' && isForm(request)
+      : request.method === 'POST' && isForm(request) && (url?.pathname === '/' || isQueueUrlPath(url))
         ? 'query'
         : 'rest-json';
     const body = await readBody(request, this.options.maxBodyBytes ?? DEFAULT_MAX_BODY);
@@ -160,7 +162,7 @@ export class ControlPlane {
     }
     try {
       if (!url) throw invalidRequest('The request target is not a path');
-      if (protocol === 'query') return await this.handleQuery(request, response, body);
+      if (protocol === 'query') return await this.handleQuery(request, response, url, body);
       if (protocol === 'rest-json') return await this.handleIot(request, response, url, body);
       return await this.handleRpc(request, response, protocol, target ?? '', body);
     } catch (error) {
@@ -262,9 +264,20 @@ export class ControlPlane {
     throw new AwsServiceError('UnknownOperationException', 400, `Unknown operation ${target}`);
   }
 
-  private async handleQuery(request: IncomingMessage, response: ServerResponse, body: Buffer): Promise<void> {
+  private async handleQuery(request: IncomingMessage, response: ServerResponse, url: URL, body: Buffer): Promise<void> {
     const params = new URLSearchParams(body.toString('utf8'));
     const action = params.get('Action');
+    if (isSqsQueryAction(action)) {
+      try {
+        const input = sqsQueryInput(params, url.pathname);
+        await this.authorize(request, 'query', () => rpcChecks(`AmazonSQS.${action}`, input));
+        if (await this.admit(action, response, 'query', 'AmazonSQS.')) return;
+        const output = await sqsOperations[action]!(this.sqsContext, input);
+        return sendXml(response, 200, sqsQueryResponseXml(action, output));
+      } catch (error) {
+        return this.sendError(response, 'query', asServiceError(error), 'AmazonSQS.');
+      }
+    }
     if (action !== 'GetCallerIdentity') {
       throw new AwsServiceError('InvalidAction', 400, `Could not find operation ${action ?? '(none)'}`);
     }
@@ -275,16 +288,18 @@ export class ControlPlane {
     sendXml(response, 200, callerIdentityXml(this.options.store.scope.accountId, authorization, identity?.arn));
   }
 
-  private sendError(response: ServerResponse, protocol: Protocol, error: AwsServiceError, target?: string): void {
+  /** `target` names the service of an RPC call (`AmazonSQS.` for SQS over the query protocol). */
+  private sendError(response: ServerResponse, protocol: Protocol, raised: AwsServiceError, target?: string): void {
+    const sqs = target?.startsWith('AmazonSQS.') === true;
+    const error = asServiceNamed(serviceOf(target), raised);
     if (protocol === 'query') {
-      sendQueryError(response, error);
+      sendQueryError(response, sqs ? asSqsQueryError(error) : error);
       return;
     }
     if (protocol === 'rest-json') {
       sendRestJsonError(response, error);
       return;
     }
-    const sqs = target?.startsWith('AmazonSQS.') === true;
     const dynamo = target?.startsWith(`${DYNAMODB_TARGET_PREFIX}.`) === true;
     sendJsonRpcError(response, protocol === 'json-1.1' ? '1.1' : '1.0', error, {
       ...(sqs ? { namespace: 'com.amazonaws.sqs' } : {}),
@@ -292,6 +307,13 @@ export class ControlPlane {
       ...(sqs && SQS_QUERY_CODES[error.code] ? { queryError: SQS_QUERY_CODES[error.code] } : {}),
     });
   }
+}
+
+function serviceOf(target: string | undefined): ErrorService {
+  if (target?.startsWith('AmazonSQS.')) return 'sqs';
+  if (target?.startsWith('AmazonSSM.')) return 'ssm';
+  if (target?.startsWith(`${DYNAMODB_TARGET_PREFIX}.`)) return 'dynamodb';
+  return 'iot';
 }
 
 /** The request target as a URL; undefined when it is not an origin-form path (e.g. `*` or a bare authority). */
@@ -307,6 +329,11 @@ function requestUrl(target: string | undefined): URL | undefined {
 function headerOf(request: IncomingMessage, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
+}
+
+/** `/<12-digit account>/<queue name>`: a queue URL's path, where old SQS query clients post. */
+function isQueueUrlPath(url: URL | undefined): boolean {
+  return url !== undefined && /^\/\d{12}\/[A-Za-z0-9_-]{1,80}$/.test(url.pathname);
 }
 
 function isForm(request: IncomingMessage): boolean {

@@ -24,6 +24,7 @@ export const SQS_QUERY_CODES: Record<string, string> = {
   MissingParameter: 'MissingParameter',
   InvalidAttributeName: 'InvalidAttributeName',
   UnsupportedOperation: 'AWS.SimpleQueueService.UnsupportedOperation',
+  RequestThrottled: 'RequestThrottled',
 };
 
 const QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}$/;

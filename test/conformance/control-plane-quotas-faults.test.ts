@@ -14,12 +14,13 @@ describe('control plane: quotas', () => {
   const local = withEmulator({ quotas: 'aws', quotaScale: 0.01 });
 
   // https://docs.aws.amazon.com/general/latest/gr/iot-core.html (API TPS quotas, e.g. CreateThing 15/s, DescribeThing 350/s)
-  // https://docs.aws.amazon.com/iot/latest/apireference/API_CreateThing.html (ThrottlingException: "The rate exceeds the limit.")
-  it('answers ThrottlingException (429) to a call over its operation quota', async () => {
+  // https://docs.aws.amazon.com/iot/latest/apireference/API_CreateThing.html (ThrottlingException: "The rate exceeds the limit.",
+  // HTTP Status Code: 400; the AWS IoT service model types it `httpStatusCode: 400`, not 429)
+  it('answers ThrottlingException (HTTP 400) to a call over its operation quota', async () => {
     const iot = iotClientFor(local.emulator, { maxAttempts: 1 });
     await iot.send(new CreateThingCommand({ thingName: 'quota-1' }));
     const failure = await failureOf(iot.send(new CreateThingCommand({ thingName: 'quota-2' })));
-    expect(failure).toMatchObject({ name: 'ThrottlingException', status: 429 });
+    expect(failure).toMatchObject({ name: 'ThrottlingException', status: 400 });
   });
 
   // https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html (throttling errors are retried)
