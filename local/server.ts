@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'; // gateway: per-run data-plane directory
 import { readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path'; // gateway: data-plane directory
+import { join, resolve } from 'node:path'; // gateway: data-plane directory
 import type { IssuedCa } from '../certs/issue.js';
 import { ApiCallCounter } from './api-calls.js'; // reliability: call counter
 import { ControlPlane } from './control-plane/http.js';
@@ -172,7 +172,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalEmula
     store,
     // With --state the gateway's TLS identity lives beside the state file, so devices keep trusting it after a restart.
     directory: options.statePath
-      ? `${options.statePath}.gateway`
+      ? resolve(`${options.statePath}.gateway`)
       : join(process.cwd(), '.jitr', 'local', `${process.pid}-${randomBytes(4).toString('hex')}`),
     persistIdentity: options.statePath !== undefined,
     controlPlaneUrl,

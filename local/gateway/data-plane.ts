@@ -43,6 +43,7 @@ export interface DataPlaneOptions {
 const NOTABLE = new Set([
   'rule-error',
   'lambda-error',
+  'lambda-start-failed',
   'lambda-retries-exhausted',
   'lambda-destination-missing',
   'lambda-disabled',

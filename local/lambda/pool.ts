@@ -4,8 +4,15 @@ import { Worker } from 'node:worker_threads';
 
 /** The outcome of one invocation, shaped like Lambda's: a result, or a function error with type and message. */
 export type InvocationOutcome =
-  | { ok: true; result: unknown; requestId: string }
-  | { ok: false; requestId: string; error: { errorType: string; errorMessage: string; trace: string[] } };
+  { ok: true; result: unknown; requestId: string } | { ok: false; requestId: string; error: FunctionError };
+
+/** `phase: 'init'`: the function never started (its module failed to load, or its container could not be made). */
+export interface FunctionError {
+  errorType: string;
+  errorMessage: string;
+  trace: string[];
+  phase?: 'init';
+}
 
 export interface ContainerSpec {
   functionName: string;
@@ -19,6 +26,8 @@ export interface ContainerSpec {
 
 interface Container {
   worker: Worker;
+  /** Set once an invocation got an answer from the loaded module: a crash before that is a failure to start. */
+  served?: boolean;
   pending?: { id: string; settle: (outcome: InvocationOutcome) => void };
 }
 
@@ -94,6 +103,7 @@ export class ContainerPool {
       const pending = container.pending;
       if (!pending || pending.id !== message.id) return;
       container.pending = undefined;
+      container.served = true;
       pending.settle(
         message.ok
           ? { ok: true, result: message.result, requestId: pending.id }
@@ -104,7 +114,13 @@ export class ContainerPool {
       this.discard(container, spec.functionName);
       const pending = container.pending;
       container.pending = undefined;
-      pending?.settle({ ok: false, requestId: pending.id, error: { errorType, errorMessage, trace: [] } });
+      const error: FunctionError = {
+        errorType,
+        errorMessage,
+        trace: [],
+        ...(container.served ? {} : { phase: 'init' }),
+      };
+      pending?.settle({ ok: false, requestId: pending.id, error });
     };
     worker.on('error', (error) => die('Runtime.ExitError', error.message));
     worker.on('exit', (code) => die('Runtime.ExitError', `the container exited with code ${code}`));

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { bundleFunction, splitHandler } from './bundle.js';
-import { ContainerPool, type ContainerSpec, type InvocationOutcome } from './pool.js';
+import { ContainerPool, type ContainerSpec, type FunctionError, type InvocationOutcome } from './pool.js';
 import type { LocalFunction, LocalService } from './service.js';
 import { WORKER_SOURCE } from './worker-source.js';
 
@@ -55,6 +55,8 @@ export class LambdaRunner {
   private readonly options: Required<Omit<LambdaRunnerOptions, 'log' | 'prepare' | 'bundleCacheDir'>> &
     Pick<LambdaRunnerOptions, 'log' | 'prepare' | 'bundleCacheDir'>;
   private prepared = false;
+  /** The last start failure reported per function, so each cause is reported once. */
+  private readonly startFailures = new Map<string, string>();
 
   constructor(options: LambdaRunnerOptions) {
     this.options = {
@@ -62,9 +64,13 @@ export class LambdaRunner {
       retryDelaysMs: [1000, 2000],
       logs: process.stderr,
       ...options,
+      // Absolute, whatever the caller gave (e.g. under `--state .jitr/x`): a Worker takes a relative path only with a
+      // `./` prefix (ERR_WORKER_PATH), and esbuild writes relative to the service directory, not the working directory.
+      cacheDir: resolve(options.cacheDir),
+      ...(options.bundleCacheDir !== undefined ? { bundleCacheDir: resolve(options.bundleCacheDir) } : {}),
     };
-    mkdirSync(options.cacheDir, { recursive: true });
-    const bootstrap = join(options.cacheDir, 'bootstrap.cjs');
+    mkdirSync(this.options.cacheDir, { recursive: true });
+    const bootstrap = join(this.options.cacheDir, 'bootstrap.cjs');
     writeFileSync(bootstrap, WORKER_SOURCE);
     this.pool = new ContainerPool(this.options.concurrency, bootstrap, this.options.logs);
   }
@@ -174,15 +180,17 @@ export class LambdaRunner {
       const spec = await this.spec(fn);
       outcome = await this.pool.invoke(spec, event, requestId);
     } catch (error) {
+      // No container: the bundle failed to build, or the worker could not be made (e.g. ERR_WORKER_PATH).
       const e = error as Error & { code?: string };
       outcome = {
         ok: false,
         requestId,
-        error: { errorType: e.code ?? 'Runtime.Error', errorMessage: e.message, trace: [] },
+        error: { errorType: e.code ?? 'Runtime.Error', errorMessage: e.message, trace: [], phase: 'init' },
       };
     }
     const record: InvocationRecord = { functionName: fn.name, requestId: outcome.requestId, attempt, ok: outcome.ok };
     if (!outcome.ok) {
+      if (outcome.error.phase === 'init') this.reportStartFailure(fn, outcome.error);
       record.errorType = outcome.error.errorType;
       record.errorMessage = outcome.error.errorMessage;
       this.options.log?.({ event: 'lambda-error', code: outcome.error.errorType, functionName: fn.name, attempt });
@@ -190,6 +198,22 @@ export class LambdaRunner {
     this.history.push(record);
     if (this.history.length > 1000) this.history.shift();
     return outcome;
+  }
+
+  /**
+   * A function that cannot start fails every invocation the same way: say so, with the cause, on its first failure
+   * (and again only when the cause changes), rather than leave a retry loop of bare `lambda-error` lines.
+   */
+  private reportStartFailure(fn: LocalFunction, error: FunctionError): void {
+    const cause = `${error.errorType}: ${error.errorMessage}`;
+    if (this.startFailures.get(fn.name) === cause) return;
+    this.startFailures.set(fn.name, cause);
+    this.options.log?.({
+      event: 'lambda-start-failed',
+      code: error.errorType,
+      functionName: fn.name,
+      message: `the Lambda ${fn.name} cannot start: ${error.errorMessage}`,
+    });
   }
 
   private async spec(fn: LocalFunction): Promise<ContainerSpec> {

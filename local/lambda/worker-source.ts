@@ -21,6 +21,8 @@ const loaded = import(pathToFileURL(workerData.bundle).href).then((mod) => {
   }
   return handler;
 });
+// Handled where an invocation awaits it; without this, a module that fails to load would crash the worker first.
+loaded.catch(() => {});
 
 function run(handler, event, context) {
   if (handler.length >= 3) {
@@ -38,8 +40,15 @@ parentPort.on('message', async (message) => {
     callbackWaitsForEmptyEventLoop: true,
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
   });
+  let handler;
   try {
-    const handler = await loaded;
+    handler = await loaded;
+  } catch (error) {
+    // The module failed to load (Lambda's init phase): the container can never serve, and the runner says so.
+    parentPort.postMessage({ id: message.id, ok: false, error: Object.assign(serialise(error), { phase: 'init' }) });
+    return;
+  }
+  try {
     const result = await run(handler, message.event, context);
     parentPort.postMessage({ id: message.id, ok: true, result: result === undefined ? null : JSON.parse(JSON.stringify(result)) });
   } catch (error) {

@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LambdaRunner } from '../../../../local/lambda/runner.js';
@@ -110,6 +110,67 @@ describe('LambdaRunner', () => {
   it('times out a handler that runs past its timeout', async () => {
     const outcome = await runner.invoke('fixture-dev-slow', {});
     expect(outcome).toMatchObject({ ok: false, error: { errorType: 'Sandbox.Timedout' } });
+  });
+});
+
+describe('LambdaRunner when a function cannot start', () => {
+  const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
+  const service = () =>
+    loadService(fixture, { region, accountId, queueUrl: (name) => `http://127.0.0.1:1/${accountId}/${name}` });
+
+  it('says once, with the cause, that a function whose module fails to load cannot start', async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'jitr-lambda-broken-'));
+    const lines: Record<string, unknown>[] = [];
+    const runner = new LambdaRunner({
+      service: service(),
+      cacheDir,
+      endpoint: 'http://127.0.0.1:1',
+      logs: silent,
+      log: (line) => lines.push(line),
+      sendToQueue: () => true,
+    });
+    try {
+      const first = await runner.invoke('fixture-dev-broken', {});
+      const second = await runner.invoke('fixture-dev-broken', {});
+      expect(first).toMatchObject({ ok: false, error: { errorMessage: 'BROKEN_FIXTURE: the module cannot load' } });
+      expect(second.ok).toBe(false);
+      const reports = lines.filter((line) => line.event === 'lambda-start-failed');
+      expect(reports).toEqual([
+        {
+          event: 'lambda-start-failed',
+          code: 'Error',
+          functionName: 'fixture-dev-broken',
+          message: 'the Lambda fixture-dev-broken cannot start: BROKEN_FIXTURE: the module cannot load',
+        },
+      ]);
+      expect(lines.filter((line) => line.event === 'lambda-error')).toHaveLength(2);
+    } finally {
+      await runner.stop();
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+  });
+
+  // `jitr local start --state .jitr/state.json` puts the containers' bootstrap under a relative directory; a Worker
+  // refuses a relative path without `./` (ERR_WORKER_PATH), which once left every function unable to start.
+  it('starts functions from a cache directory given as a relative path', async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'jitr-lambda-relative-'));
+    const lines: Record<string, unknown>[] = [];
+    const runner = new LambdaRunner({
+      service: service(),
+      cacheDir: relative(process.cwd(), cacheDir),
+      endpoint: 'http://127.0.0.1:1',
+      logs: silent,
+      log: (line) => lines.push(line),
+      sendToQueue: () => true,
+    });
+    try {
+      const outcome = await runner.invoke('fixture-dev-echo', { relative: true });
+      expect(outcome.ok ? undefined : outcome.error).toBeUndefined();
+      expect(lines).toEqual([]);
+    } finally {
+      await runner.stop();
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
   });
 });
 
