@@ -13,7 +13,11 @@ NODE_DEP := $(NODE_TOOL)/.stamp
 export PATH := $(CURDIR)/$(NODE_TOOL)/node_modules/node-linux-$(NODE_ARCH)/bin:$(PATH)
 endif
 
-.PHONY: demo test install build lint bench clean node
+.PHONY: demo test install build lint bench clean node awscli
+
+# The tests run the README's `aws` examples, and SQS's query protocol, with the AWS CLI of Debian's awscli package.
+# Missing: installed with apt-get when make runs as root, else make stops and says what to install (no test is skipped).
+AWS_CLI := $(or $(JITR_AWS_CLI),/usr/bin/aws)
 
 $(NODE_TOOL)/.stamp:
 	@echo "make: system Node is $(or $(SYSTEM_NODE_MAJOR),missing); installing Node $(NODE_MAJOR) into $(NODE_TOOL)"
@@ -35,7 +39,19 @@ build: install
 lint: install
 	npm run -s lint
 
-test: build
+awscli:
+	@if [ ! -x "$(AWS_CLI)" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "make: installing Debian's awscli with apt-get (the tests run the README's aws examples with it)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq awscli >/dev/null \
+	      && [ -x "$(AWS_CLI)" ] || { echo "make: no AWS CLI at $(AWS_CLI) after installing awscli" >&2; exit 1; }; \
+	  else \
+	    echo "make: the tests need the AWS CLI at $(AWS_CLI): install Debian's awscli package (sudo apt-get install awscli), or set JITR_AWS_CLI to an AWS CLI" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
+test: build awscli
 	npm run -s typecheck
 	npm run -s lint
 	npm test
