@@ -39,11 +39,14 @@ out['badHandle'] = failure(sqs.delete_message, QueueUrl=url, ReceiptHandle='not-
 sqs.delete_message(QueueUrl=url, ReceiptHandle=received[0]['ReceiptHandle'])
 sqs.delete_queue(QueueUrl=url)
 out['afterDelete'] = failure(sqs.get_queue_url, QueueName='query-dlq')
+stranger = Session().create_client('sqs', region_name=os.environ['REGION'], endpoint_url=os.environ['ENDPOINT'],
+    aws_access_key_id='AKIAUNKNOWNKEY000000', aws_secret_access_key='nope')
+out['unknownKey'] = failure(stranger.list_queues)
 print(json.dumps(out))
 `;
 
 describe('control plane: SQS over its query protocol (Debian awscli botocore)', () => {
-  const local = withEmulator();
+  const local = withEmulator({ iam: 'on' });
   beforeAll(() => requireDebianAwsCli());
 
   // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-making-api-requests-xml.html
@@ -72,6 +75,8 @@ describe('control plane: SQS over its query protocol (Debian awscli botocore)', 
     expect(out.attributes).toEqual({ VisibilityTimeout: '40', ApproximateNumberOfMessagesNotVisible: '1' });
     expect(out.badHandle).toEqual(['ReceiptHandleIsInvalid', 404]);
     expect(out.afterDelete).toEqual(['AWS.SimpleQueueService.NonExistentQueue', 400]);
+    // IAM authorizes query requests too: an unknown access key is refused as the query protocol's common errors say.
+    expect(out.unknownKey).toEqual(['InvalidClientTokenId', 403]);
   });
 
   // The same error in the JSON protocol (AWS JSON 1.0, what SDK v3 speaks): `QueueDoesNotExist`, with the query code in
