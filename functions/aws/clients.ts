@@ -1,3 +1,4 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IoTClient } from '@aws-sdk/client-iot';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { ParameterReader } from '../fleet-config.js';
@@ -15,6 +16,7 @@ const maxAttempts = (): number => {
 
 let iot: IoTClient | undefined;
 let ssm: SSMClient | undefined;
+let dynamo: DynamoDBClient | undefined;
 
 export function iotClient(): IoTClient {
   iot ??= new IoTClient({ retryMode: 'adaptive', maxAttempts: maxAttempts() });
@@ -24,6 +26,12 @@ export function iotClient(): IoTClient {
 export function ssmClient(): SSMClient {
   ssm ??= new SSMClient({ retryMode: 'adaptive', maxAttempts: maxAttempts() });
   return ssm;
+}
+
+/** The idempotency table's client (Powertools Idempotency's DynamoDB persistence layer). */
+export function dynamoClient(): DynamoDBClient {
+  dynamo ??= new DynamoDBClient({ retryMode: 'adaptive', maxAttempts: maxAttempts() });
+  return dynamo;
 }
 
 /** Reads a parameter's text through SSM; undefined when it does not exist. */

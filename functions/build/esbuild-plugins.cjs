@@ -22,15 +22,28 @@ function inlineComputedKeys(source) {
   });
 }
 
+// SSM models 140 error classes (~40 KB minified) and registers every one at load, so none can be dropped. The Lambdas
+// recognise SSM errors by name only (ParameterNotFound), and an error the registry does not know still arrives with its
+// name, message and $metadata, as the client's base SSMServiceException. So SSM's schema module keeps only the base
+// exception's registration; DynamoDB's and IoT's keep theirs (Powertools tests `instanceof ConditionalCheckFailedException`).
+const SSM_SCHEMA_MODULE = /[\\/]@aws-sdk[\\/]client-ssm[\\/]/;
+const ERROR_REGISTRATION = /^(?!_s_registry\.)\w+_registry\.registerError\(\w+\$, \w+\);$/gm;
+
+/** Drops the registrations of a schema module's modelled errors, keeping the service's base exception. */
+function dropErrorRegistrations(source) {
+  return source.replace(ERROR_REGISTRATION, '');
+}
+
 const sdkSchemaKeys = {
   name: 'jitr-sdk-schema-keys',
   setup(build) {
     build.onLoad({ filter: SCHEMA_MODULE }, async (args) => {
-      const source = await readFile(args.path, 'utf8');
-      return { contents: inlineComputedKeys(source), loader: 'js' };
+      const source = inlineComputedKeys(await readFile(args.path, 'utf8'));
+      return { contents: SSM_SCHEMA_MODULE.test(args.path) ? dropErrorRegistrations(source) : source, loader: 'js' };
     });
   },
 };
 
 module.exports = [sdkSchemaKeys];
 module.exports.inlineComputedKeys = inlineComputedKeys;
+module.exports.dropErrorRegistrations = dropErrorRegistrations;

@@ -1,7 +1,8 @@
 import type { FleetConfigSource } from '../fleet-config.js';
 import { decisionLine, type Emit, errorLine } from '../telemetry.js';
 import { REASON } from './decide.js';
-import { parseRegisteredEvent } from './event.js';
+import { parseRegisteredEvent, type RegisteredEvent } from './event.js';
+import type { InvocationContext, RegistrationGuard } from './once.js';
 import { type SettledCertificates, settledKey } from './settled.js';
 import { type Outcome, onboardCertificate, type WorkflowDeps } from './workflow.js';
 
@@ -11,7 +12,15 @@ export interface OnboardDeps extends WorkflowDeps {
   metricsNamespace: string;
   /** Certificates this container saw ACTIVE: a duplicate event for one is answered without an API call. */
   settled?: SettledCertificates;
+  /** One handling per registration across containers (Powertools Idempotency on DynamoDB); absent for operator tools. */
+  guard?: RegistrationGuard;
 }
+
+/** Reasons of a duplicate the idempotency layer dropped before any IoT call. */
+export const DUPLICATE_REASON = {
+  inProgress: 'REGISTRATION_IN_PROGRESS',
+  handled: 'REGISTRATION_HANDLED',
+} as const;
 
 /** What the handler returns (and the local rules engine records): the decision without any certificate material. */
 export type OnboardResult = Pick<Outcome, 'decision' | 'reasons'> &
@@ -22,7 +31,11 @@ export type OnboardResult = Pick<Outcome, 'decision' | 'reasons'> &
  * a broken fleet configuration or an IoT failure that outlived the SDK's retries is logged and thrown, so Lambda retries
  * the event and then sends it to the dead-letter queue.
  */
-export async function handleRegisteredEvent(input: unknown, deps: OnboardDeps): Promise<OnboardResult> {
+export async function handleRegisteredEvent(
+  input: unknown,
+  deps: OnboardDeps,
+  context?: InvocationContext,
+): Promise<OnboardResult> {
   const started = deps.now();
   const parsed = parseRegisteredEvent(input);
   if (!parsed.ok) {
@@ -43,8 +56,8 @@ export async function handleRegisteredEvent(input: unknown, deps: OnboardDeps): 
     return { decision: 'malformed', reasons: [REASON.malformedEvent] };
   }
   const { event } = parsed;
-  if (deps.settled?.has(settledKey(event))) {
-    const reasons = [REASON.alreadyActive];
+  const key = settledKey(event);
+  const duplicate = (reasons: string[]): OnboardResult => {
     deps.emit(
       decisionLine(
         {
@@ -62,7 +75,25 @@ export async function handleRegisteredEvent(input: unknown, deps: OnboardDeps): 
       ),
     );
     return { decision: 'duplicate', reasons, certificateId: event.certificateId, apiCalls: 0 };
+  };
+  if (deps.settled?.has(key)) return duplicate([REASON.alreadyActive]);
+  if (deps.guard) {
+    // Decisions that must be retried later (`deferred`) are not remembered: the next event for the key runs again.
+    const guarded = await deps.guard.run(
+      key,
+      () => onboard(event, deps, started),
+      (result) => result.decision !== 'deferred',
+      context,
+    );
+    if (guarded.ran) return guarded.result;
+    if (guarded.state === 'completed') deps.settled?.add(key);
+    return duplicate([guarded.state === 'in-progress' ? DUPLICATE_REASON.inProgress : DUPLICATE_REASON.handled]);
   }
+  return onboard(event, deps, started);
+}
+
+/** The onboarding itself: one decision line, or one error line and a throw (Lambda retries, then the DLQ). */
+async function onboard(event: RegisteredEvent, deps: OnboardDeps, started: number): Promise<OnboardResult> {
   try {
     const config = await deps.config.get();
     const outcome = await onboardCertificate(event, config, deps);

@@ -36,7 +36,15 @@ export class SettledCertificates {
   }
 }
 
-/** The identity of one registration of a certificate: the same certificate registered again is a new key. */
-export function settledKey(event: { certificateId: string; certificateRegistrationTimestamp?: number }): string {
-  return `${event.certificateId}@${event.certificateRegistrationTimestamp ?? ''}`;
+/**
+ * The identity of one registration of a certificate: the same certificate registered again is a new key. The time is
+ * epoch ms as a number or a string of digits (both seen from IoT); a null or absent time leaves the certificateId alone.
+ */
+export function settledKey(event: {
+  certificateId: string;
+  certificateRegistrationTimestamp?: number | string | null;
+}): string {
+  const time = event.certificateRegistrationTimestamp;
+  const normalised = time === null || time === undefined || time === '' ? '' : String(Number(time));
+  return `${event.certificateId}@${normalised}`;
 }

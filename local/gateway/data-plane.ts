@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { FaultInjector } from '../faults.js';
 import { LambdaRunner } from '../lambda/runner.js';
+import { deployTables } from '../lambda/tables.js';
 import { type LocalService, loadService } from '../lambda/service.js';
 import { RulesEngine } from '../rules/engine.js';
 import type { RegistryStore } from '../state/store.js';
@@ -87,13 +88,14 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
     log({ event: 'lambda-disabled', code: 'SERVICE_NOT_FOUND', directory: serviceDirectory });
   }
   if (service) {
-    const queues = service.queues;
+    const { queues, tables } = service;
     lambda = new LambdaRunner({
       service,
-      // "Deploy" the stack's queues when a function first runs, so its destination and `Ref: <queue>` exist
-      // (not at start: an emulator that never runs a function keeps an empty SQS, as a fresh account has).
+      // "Deploy" the stack's queues and tables when a function first runs, so its destination, `Ref: <queue>` and its
+      // tables exist (not at start: an emulator that never runs a function stays as empty as a fresh account).
       prepare: () => {
         for (const queue of queues) if (!store.queues.get(queue.name)) store.queues.create(queue.name, {}, now());
+        deployTables(store, tables, now());
       },
       cacheDir: join(options.directory, 'lambda'),
       bundleCacheDir: join(serviceDirectory, '.jitr', 'lambda-cache'),

@@ -4,6 +4,7 @@ import { LambdaRunnerError } from './errors.js';
  * CloudFormation intrinsics in serverless.yml mapped to their local equivalents:
  *   Ref: <SQS queue>                     -> the local queue URL
  *   Fn::GetAtt: [<SQS queue>, Arn|QueueName|QueueUrl] -> arn:aws:sqs:<region>:<account>:<name> | name | URL
+ *   Ref / Fn::GetAtt [<DynamoDB table>, Arn]   -> the table name / arn:aws:dynamodb:<region>:<account>:table/<name>
  *   Ref / Fn::GetAtt [<Fn>LambdaFunction, Arn] -> the function's name / ARN
  *   Ref: AWS::Region | AWS::AccountId | AWS::Partition | AWS::StackName, Fn::Join, Fn::Sub
  * Anything else throws UNSUPPORTED_INTRINSIC naming what was found.
@@ -14,6 +15,8 @@ export interface IntrinsicContext {
   stackName: string;
   /** Logical id -> local queue name, for AWS::SQS::Queue resources. */
   queues: Map<string, string>;
+  /** Logical id -> table name, for AWS::DynamoDB::Table resources. */
+  tables: Map<string, string>;
   /** Logical id (`OnboardLambdaFunction`) -> function name. */
   functions: Map<string, string>;
   queueUrl: (name: string) => string;
@@ -34,6 +37,8 @@ function ref(id: string, ctx: IntrinsicContext): string {
   }
   const queue = ctx.queues.get(id);
   if (queue !== undefined) return ctx.queueUrl(queue);
+  const table = ctx.tables.get(id);
+  if (table !== undefined) return table;
   const fn = ctx.functions.get(id);
   if (fn !== undefined) return fn;
   throw new LambdaRunnerError('UNSUPPORTED_INTRINSIC', `Ref: ${id} has no local equivalent`);
@@ -46,6 +51,9 @@ function getAtt(id: string, attribute: string, ctx: IntrinsicContext): string {
     if (attribute === 'QueueName') return queue;
     if (attribute === 'QueueUrl') return ctx.queueUrl(queue);
   }
+  const table = ctx.tables.get(id);
+  if (table !== undefined && attribute === 'Arn')
+    return `arn:aws:dynamodb:${ctx.region}:${ctx.accountId}:table/${table}`;
   const fn = ctx.functions.get(id);
   if (fn !== undefined && attribute === 'Arn') return `arn:aws:lambda:${ctx.region}:${ctx.accountId}:function:${fn}`;
   throw new LambdaRunnerError('UNSUPPORTED_INTRINSIC', `Fn::GetAtt: ${id}.${attribute} has no local equivalent`);

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { queueNameOf } from '../state/queues.js';
 import { LambdaRunnerError } from './errors.js';
 import { type IntrinsicContext, resolveIntrinsic } from './intrinsics.js';
+import { type LocalTable, localTable } from './tables.js';
 import { VariableResolver } from './variables.js';
 
 /** A function of serverless.yml as the local runner deploys it. */
@@ -39,6 +40,8 @@ export interface LocalService {
   functions: Map<string, LocalFunction>;
   /** AWS::SQS::Queue resources, which the emulator creates locally. */
   queues: LocalQueue[];
+  /** AWS::DynamoDB::Table resources, which the emulator creates locally. */
+  tables: LocalTable[];
   esbuild: { format: 'cjs' | 'esm'; mainFields?: string[] };
 }
 
@@ -134,11 +137,20 @@ export function loadService(directory: string, options: LoadServiceOptions): Loc
     accountId: options.accountId,
     stackName: `${serviceName}-${stage}`,
     queues: new Map(),
+    tables: new Map(),
     functions: new Map(),
     queueUrl: options.queueUrl,
   };
   const queues: LocalQueue[] = [];
+  const tables: LocalTable[] = [];
   for (const [logicalId, resource] of Object.entries(config.resources?.Resources ?? {})) {
+    if (resource.Type === 'AWS::DynamoDB::Table') {
+      const properties = variables.resolve(resource.Properties ?? {}) as Record<string, unknown>;
+      const table = localTable(logicalId, properties, `${serviceName}-${stage}-${logicalId}`);
+      context.tables.set(logicalId, table.name);
+      tables.push(table);
+      continue;
+    }
     if (resource.Type !== 'AWS::SQS::Queue') continue;
     const properties = variables.resolve(resource.Properties ?? {}) as Record<string, unknown>;
     const name =
@@ -185,6 +197,7 @@ export function loadService(directory: string, options: LoadServiceOptions): Loc
     accountId: options.accountId,
     functions,
     queues,
+    tables,
     esbuild: {
       format: esbuild.format === 'esm' ? 'esm' : 'cjs',
       ...(Array.isArray(esbuild.mainFields) ? { mainFields: esbuild.mainFields.map(String) } : {}),

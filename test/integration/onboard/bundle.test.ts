@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BundleResult, bundleFunction } from '../../../functions/build/bundle.js';
+import { deployTables } from '../../../local/lambda/tables.js';
 import { iotClientFor, withEmulator } from '../../helpers/aws.js';
 import {
   autoRegister,
@@ -51,6 +52,21 @@ describe('the onboard bundle esbuild makes (serverless.yml options)', () => {
     await ensurePolicy(iot);
     fleet = await registerFleet(iot, 'microchip');
     await writeFleetConfig(local.emulator, { version: 1, trustedCas: [fleetEntry(fleet)] });
+    // The idempotency table as serverless.yml declares it (the emulator's Lambda runner creates it the same way).
+    deployTables(
+      local.emulator.store,
+      [
+        {
+          logicalId: 'IdempotencyTable',
+          name: 'jitr-test-idempotency',
+          keySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+          attributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+          billingMode: 'PAY_PER_REQUEST',
+          ttlAttribute: 'expiration',
+        },
+      ],
+      Date.now(),
+    );
     // What the rules engine (and Lambda) give the function: its serverless.yml environment plus the endpoint.
     env = {
       AWS_ENDPOINT_URL: local.emulator.controlPlane,
@@ -59,6 +75,7 @@ describe('the onboard bundle esbuild makes (serverless.yml options)', () => {
       AWS_SECRET_ACCESS_KEY: 'test',
       JITR_FLEET_CONFIG_PARAMETER: PARAMETER,
       JITR_METRICS_NAMESPACE: 'Jitr',
+      JITR_IDEMPOTENCY_TABLE: 'jitr-test-idempotency',
     };
   });
 
@@ -98,6 +115,31 @@ describe('the onboard bundle esbuild makes (serverless.yml options)', () => {
 
     expect(result).toBeUndefined();
     expect(error).toContain('FLEET_CONFIG_MISSING');
+  });
+
+  it('refuses to run without its idempotency table variable, loudly, so no event is handled unguarded', async () => {
+    const iot = iotClientFor(local.emulator);
+    const device = await autoRegister(iot, local.emulator, fleet);
+    const { JITR_IDEMPOTENCY_TABLE: _table, ...withoutTable } = env;
+
+    const { error, result, logs } = await invokeBundle(bundle, device.event, withoutTable);
+
+    expect(result).toBeUndefined();
+    expect(error).toContain('MISSING_ENVIRONMENT');
+    expect(logs).toEqual([expect.objectContaining({ level: 'ERROR', code: 'MISSING_ENVIRONMENT' })]);
+    expect((await deviceState(iot, device)).status).toBe('PENDING_ACTIVATION');
+  });
+
+  it('answers a repeated event from the idempotency table, in another cold process, with no IoT call', async () => {
+    const iot = iotClientFor(local.emulator);
+    const device = await autoRegister(iot, local.emulator, fleet);
+    await invokeBundle(bundle, device.event, env);
+    const before = local.emulator.apiCalls.snapshot().served.DescribeCertificate ?? 0;
+
+    const { result } = await invokeBundle(bundle, device.event, env);
+
+    expect(result).toMatchObject({ decision: 'duplicate', reasons: ['REGISTRATION_HANDLED'], apiCalls: 0 });
+    expect(local.emulator.apiCalls.snapshot().served.DescribeCertificate ?? 0).toBe(before);
   });
 
   it('runs the reconcile bundle: a sweep that finds the pending certificate of a lost event and stores its cursor', async () => {

@@ -138,6 +138,36 @@ describe('serverless package', () => {
     }
   });
 
+  it('declares the idempotency table (on demand, TTL on expiration, no PITR, deleted with the stage) and its env var', () => {
+    const table = resources.IdempotencyTable! as Resource & { DeletionPolicy?: string };
+    const onboard = resources.OnboardLambdaFunction!;
+
+    expect(table.Type).toBe('AWS::DynamoDB::Table');
+    expect(table.DeletionPolicy).toBe('Delete');
+    expect(table.Properties).toMatchObject({
+      TableName: 'jitr-test-idempotency',
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: false },
+    });
+    expect((onboard.Properties.Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject({
+      JITR_IDEMPOTENCY_TABLE: { Ref: 'IdempotencyTable' },
+    });
+    expect(onboard.Properties.ReservedConcurrentExecutions).toEqual(expect.any(Number));
+  });
+
+  it('grants the item calls Powertools Idempotency makes on the idempotency table only', () => {
+    const statements = statementsOf(resources);
+    const dynamo = statements.filter((s) => asList(s.Action).some((a) => String(a).startsWith('dynamodb:')));
+    const actions = dynamo.flatMap((s) => asList(s.Action)).sort();
+
+    expect(actions).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    for (const statement of dynamo) {
+      expect(asList(statement.Resource)).toEqual([{ 'Fn::GetAtt': ['IdempotencyTable', 'Arn'] }]);
+    }
+  });
+
   it('routes POST /devices and DELETE /devices/{deviceId} of the HTTP API to vend, throttled stage-wide', () => {
     const vend = resources.VendLambdaFunction!;
     const routes = Object.values(resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Route');

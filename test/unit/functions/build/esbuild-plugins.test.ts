@@ -2,9 +2,28 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 
 const require = createRequire(import.meta.url);
-const { inlineComputedKeys } = require('../../../../functions/build/esbuild-plugins.cjs') as {
+const { inlineComputedKeys, dropErrorRegistrations } = require('../../../../functions/build/esbuild-plugins.cjs') as {
   inlineComputedKeys: (source: string) => string;
+  dropErrorRegistrations: (source: string) => string;
 };
+
+describe('dropErrorRegistrations', () => {
+  it("drops the modelled errors' registrations and keeps the base exception's", () => {
+    const source = [
+      '_s_registry.registerError(SSMServiceException$, SSMServiceException);',
+      'n0_registry.registerError(ParameterNotFound$, ParameterNotFound);',
+      'n0_registry.registerError(AccessDeniedException$, AccessDeniedException);',
+      'export var GetParameter$ = [9, n0, "GetParameter"];',
+    ].join('\n');
+
+    const rewritten = dropErrorRegistrations(source);
+
+    expect(rewritten).toContain('_s_registry.registerError(SSMServiceException$, SSMServiceException);');
+    expect(rewritten).not.toContain('ParameterNotFound');
+    expect(rewritten).not.toContain('AccessDeniedException');
+    expect(rewritten).toContain('GetParameter$');
+  });
+});
 
 describe('inlineComputedKeys', () => {
   it('replaces computed keys naming module string constants by the strings themselves', () => {

@@ -76,6 +76,7 @@ describe('resolveIntrinsic', () => {
     accountId: '1',
     stackName: 's-dev',
     queues: new Map([['Q', 'q-name']]),
+    tables: new Map([['T', 's-dev-records']]),
     functions: new Map([[functionLogicalId('onboard'), 's-dev-onboard']]),
     queueUrl: (name: string) => `http://local/${name}`,
   };
@@ -87,6 +88,13 @@ describe('resolveIntrinsic', () => {
     expect(resolveIntrinsic({ 'Fn::Sub': '${AWS::AccountId}/${Q.QueueName}' }, context)).toBe('1/q-name');
     expect(resolveIntrinsic({ 'Fn::GetAtt': 'OnboardLambdaFunction.Arn' }, context)).toBe(
       'arn:aws:lambda:eu-west-1:1:function:s-dev-onboard',
+    );
+  });
+
+  it('maps a DynamoDB table to its name and ARN', () => {
+    expect(resolveIntrinsic({ Ref: 'T' }, context)).toBe('s-dev-records');
+    expect(resolveIntrinsic({ 'Fn::GetAtt': ['T', 'Arn'] }, context)).toBe(
+      'arn:aws:dynamodb:eu-west-1:1:table/s-dev-records',
     );
   });
 
