@@ -85,8 +85,12 @@ export function vendIotAdapter(client: IoTClient): VendIotPort {
     async deleteThing(thingName) {
       try {
         await client.send(new DeleteThingCommand({ thingName }));
+        return 'deleted';
       } catch (error) {
-        if (errorName(error) !== 'ResourceNotFoundException') throw error;
+        if (errorName(error) === 'ResourceNotFoundException') return 'deleted';
+        // IoT refuses to delete a Thing that still has principals attached.
+        if (errorName(error) === 'InvalidRequestException') return 'conflict';
+        throw error;
       }
     },
   };

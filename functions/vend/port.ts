@@ -30,8 +30,8 @@ export interface VendIotPort extends Pick<
   /** Throws a 400 INVALID_CSR VendError when IoT refuses the request. */
   createCertificateFromCsr(csrPem: string): Promise<IssuedCertificate>;
   listAttachedPolicies(certificateArn: string): Promise<string[]>;
-  /** Tolerates a Thing that is already gone. */
-  deleteThing(thingName: string): Promise<void>;
+  /** Tolerates a Thing that is already gone; 'conflict': it still has principals attached. */
+  deleteThing(thingName: string): Promise<'deleted' | 'conflict'>;
   /** Sets one attribute of the Thing (merged; "" removes it). */
   setThingAttribute(thingName: string, name: string, value: string): Promise<void>;
 }

@@ -2,21 +2,31 @@ import { BINDING } from '../onboard/model.js';
 import { certificatePublicKey } from './csr.js';
 import { thingForeign, VendError } from './errors.js';
 import type { CertificateFacts, IssuedCertificate, ThingFacts, VendIotPort } from './port.js';
+import { journalOf, RETIRING_ATTRIBUTE, retireAll, retireCertificate, unlessMissing } from './retire.js';
 import type { CredentialSink, DeviceCredentials } from './sink.js';
+
+export { RETIRING_ATTRIBUTE };
 
 /** The Thing attribute binding a Thing to this endpoint. Onboarding finds no `jitr_ca` on it and treats it as foreign. */
 export const VEND_BINDING = { attribute: 'jitr_source', value: 'vend' } as const;
 
 /**
- * The retirement journal: certificates being retired are named on the Thing before they are detached from it, so a
- * crash between detaching and deleting one leaves it findable, and the next request finishes the job.
+ * Set by DELETE before it lists the Thing's certificates. A POST that attached a certificate after that listing sees
+ * it when it looks at the Thing again, and withdraws the certificate itself; a POST that starts later is refused.
  */
-export const RETIRING_ATTRIBUTE = 'jitr_vend_retiring';
-/** Thing attribute values hold at most 800 characters: 12 certificate ids and their commas. */
-const JOURNAL_BATCH = 12;
+export const DEPROVISIONING_ATTRIBUTE = 'jitr_vend_deprovisioning';
+/** DeleteThing refuses a Thing with principals: a racing POST attached one after the listing. List and retire again. */
+const DELETE_THING_ROUNDS = 3;
 
-const journalOf = (thing: ThingFacts | null) =>
-  (thing?.attributes[RETIRING_ATTRIBUTE] ?? '').split(',').filter((id) => /^[0-9a-f]{64}$/.test(id));
+const isDeprovisioning = (thing: ThingFacts) => (thing.attributes[DEPROVISIONING_ATTRIBUTE] ?? '') !== '';
+
+/** 409: a DELETE of this device ran (or is running) concurrently; this POST issued nothing that survives. */
+export const deprovisioning = (thingName: string) =>
+  new VendError(
+    'DEVICE_DEPROVISIONING',
+    409,
+    `thing ${thingName} is being deprovisioned by a concurrent or interrupted DELETE; repeat the DELETE, then POST`,
+  );
 
 export function isVendThing(thing: ThingFacts): boolean {
   return thing.attributes[VEND_BINDING.attribute] === VEND_BINDING.value && thing.attributes[BINDING.ca] === undefined;
@@ -66,9 +76,28 @@ export const thingNameOf = (deviceId: string) => deviceId.toLowerCase();
  * without a private key: a generated key is shown once; `rotate` issues a new certificate.
  */
 export async function provisionDevice(input: ProvisionInput, deps: VendWorkflowDeps): Promise<ProvisionOutcome> {
-  const { iot } = deps;
   const thingName = thingNameOf(input.deviceId);
   const thing = await ensureThing(thingName, deps);
+  const attempt: { issued?: IssuedCertificate } = {};
+  try {
+    return await provisionOnThing(input, thingName, thing, deps, attempt);
+  } catch (error) {
+    if (!(await lostToDeprovision(error, thingName, deps.iot))) throw error;
+    // A DELETE ran meanwhile: what this request issued must not outlive it (no orphan, never a 500).
+    if (attempt.issued) await retireCertificate(attempt.issued, thingName, deps.iot);
+    await deps.sink.clear(input.deviceId);
+    throw deprovisioning(thingName);
+  }
+}
+
+async function provisionOnThing(
+  input: ProvisionInput,
+  thingName: string,
+  thing: ThingFacts | null,
+  deps: VendWorkflowDeps,
+  attempt: { issued?: IssuedCertificate },
+): Promise<ProvisionOutcome> {
+  const { iot } = deps;
   const journal = journalOf(thing);
   const certificates = await certificatesOf(thingName, iot, journal);
   const active = certificates.filter((c) => c.status === 'ACTIVE').sort((a, b) => b.registeredAt - a.registeredAt);
@@ -105,8 +134,13 @@ export async function provisionDevice(input: ProvisionInput, deps: VendWorkflowD
   } else {
     certificate =
       input.csr !== undefined ? await iot.createCertificateFromCsr(input.csr) : await iot.createKeysAndCertificate();
+    attempt.issued = certificate;
     await iot.attachThingPrincipal(thingName, certificate.certificateArn);
   }
+  attempt.issued = certificate;
+  // A DELETE that marked the Thing before this attach listed its certificates without this one: look again.
+  const now = await iot.describeThing(thingName);
+  if (!now || isDeprovisioning(now)) throw deprovisioning(thingName);
   await iot.attachPolicy(deps.policyName, certificate.certificateArn);
   const credentials = credentialsOf(thingName, certificate, deps);
   await deps.sink.deliver(input.deviceId, credentials);
@@ -120,29 +154,52 @@ export async function provisionDevice(input: ProvisionInput, deps: VendWorkflowD
   return { decision, credentials, retired };
 }
 
+/** Did a DELETE of this device run while the request was under way (the Thing gone or marked)? */
+async function lostToDeprovision(error: unknown, thingName: string, iot: VendIotPort): Promise<boolean> {
+  if (error instanceof VendError && error.code === 'DEVICE_DEPROVISIONING') return true;
+  if (error instanceof VendError) return false;
+  let thing: ThingFacts | null;
+  try {
+    thing = await iot.describeThing(thingName);
+  } catch {
+    return false;
+  }
+  return thing === null || isDeprovisioning(thing);
+}
+
 /**
- * Deprovisions one device: every certificate of its Thing revoked, detached and deleted, the sink cleared, the Thing
- * deleted. Safe to repeat; a Thing that is not this endpoint's is refused (409) and left alone.
+ * Deprovisions one device: the Thing marked (DEPROVISIONING_ATTRIBUTE), every certificate of it revoked, detached and
+ * deleted, the sink cleared, the Thing deleted. Safe to repeat and to run beside a POST for the same device (the POST
+ * then withdraws what it issued, or this finds and retires it); a Thing that is not this endpoint's is refused (409).
  */
 export async function deprovisionDevice(deviceId: string, deps: VendWorkflowDeps): Promise<DeprovisionOutcome> {
   const { iot } = deps;
   const thingName = thingNameOf(deviceId);
   const thing = await iot.describeThing(thingName);
   if (thing && !isVendThing(thing)) throw thingForeign(thingName);
-  let retired: string[] = [];
+  const retired: string[] = [];
   if (thing) {
-    const principals = await iot.listThingPrincipals(thingName);
-    const certificates = await certificatesOf(thingName, iot, journalOf(thing), principals);
-    retired = await retireAll(certificates, thingName, iot);
-    // Principals whose certificate is already gone (or that are not certificates) are detached as well.
-    const described = new Set(certificates.map((c) => c.certificateArn));
-    for (const principal of principals.filter((arn) => !described.has(arn))) {
-      await iot.detachThingPrincipal(thingName, principal);
+    if (!isDeprovisioning(thing)) {
+      await unlessMissing(() => iot.setThingAttribute(thingName, DEPROVISIONING_ATTRIBUTE, 'true'), undefined);
+    }
+    for (let round = 1; ; round++) {
+      const principals = await iot.listThingPrincipals(thingName);
+      const certificates = await certificatesOf(thingName, iot, round === 1 ? journalOf(thing) : [], principals);
+      retired.push(...(await retireAll(certificates, thingName, iot)));
+      // Principals whose certificate is already gone (or that are not certificates) are detached as well.
+      const described = new Set(certificates.map((c) => c.certificateArn));
+      for (const principal of principals.filter((arn) => !described.has(arn))) {
+        await iot.detachThingPrincipal(thingName, principal);
+      }
+      if (round === 1) await deps.sink.clear(deviceId);
+      if ((await iot.deleteThing(thingName)) === 'deleted') break;
+      if (round >= DELETE_THING_ROUNDS) {
+        throw new VendError('RETRY_LATER', 503, `thing ${thingName} still has principals attached; retry`);
+      }
     }
   }
-  await deps.sink.clear(deviceId);
-  if (thing) await iot.deleteThing(thingName);
-  return { thingName, thingDeleted: thing !== null, retired };
+  if (!thing) await deps.sink.clear(deviceId);
+  return { thingName, thingDeleted: thing !== null, retired: [...new Set(retired)] };
 }
 
 async function ensureThing(thingName: string, deps: VendWorkflowDeps): Promise<ThingFacts | null> {
@@ -150,6 +207,7 @@ async function ensureThing(thingName: string, deps: VendWorkflowDeps): Promise<T
   const thing = await iot.describeThing(thingName);
   if (thing) {
     if (!isVendThing(thing)) throw thingForeign(thingName);
+    if (isDeprovisioning(thing)) throw deprovisioning(thingName);
     return thing;
   }
   const created = await iot.createThing({
@@ -161,6 +219,7 @@ async function ensureThing(thingName: string, deps: VendWorkflowDeps): Promise<T
     // Someone else created it between our read and write: bound to us only if its attributes say so.
     const now = await iot.describeThing(thingName);
     if (!now || !isVendThing(now)) throw thingForeign(thingName);
+    if (isDeprovisioning(now)) throw deprovisioning(thingName);
     return now;
   }
   return null;
@@ -180,35 +239,6 @@ async function certificatesOf(
   const ids = [...new Set([...attached, ...journal])];
   const described = await Promise.all(ids.map((id) => iot.describeCertificate(id.toLowerCase())));
   return described.filter((c): c is CertificateFacts => c !== null);
-}
-
-/** Revoke (final: a retired key never connects again), detach every policy and the Thing, delete. */
-async function retireAll(certificates: CertificateFacts[], thingName: string, iot: VendIotPort): Promise<string[]> {
-  const retired: string[] = [];
-  for (let start = 0; start < certificates.length; start += JOURNAL_BATCH) {
-    const batch = certificates.slice(start, start + JOURNAL_BATCH);
-    await iot.setThingAttribute(thingName, RETIRING_ATTRIBUTE, batch.map((c) => c.certificateId).join(','));
-    retired.push(...(await retireBatch(batch, thingName, iot)));
-  }
-  if (certificates.length > 0) await iot.setThingAttribute(thingName, RETIRING_ATTRIBUTE, '');
-  return retired;
-}
-
-async function retireBatch(certificates: CertificateFacts[], thingName: string, iot: VendIotPort): Promise<string[]> {
-  const retired: string[] = [];
-  for (const certificate of certificates) {
-    if (certificate.status !== 'REVOKED') await iot.updateCertificateStatus(certificate.certificateId, 'REVOKED');
-    for (const policy of await iot.listAttachedPolicies(certificate.certificateArn)) {
-      await iot.detachPolicy(policy, certificate.certificateArn);
-    }
-    await iot.detachThingPrincipal(thingName, certificate.certificateArn);
-    if ((await iot.deleteCertificate(certificate.certificateId)) === 'conflict') {
-      // Detachment is eventually consistent on AWS: the caller retries, and this resumes here.
-      throw new VendError('RETRY_LATER', 503, `certificate ${certificate.certificateId} is still attached; retry`);
-    }
-    retired.push(certificate.certificateId);
-  }
-  return retired;
 }
 
 function sameKey(certificatePem: string, key: Buffer): boolean {

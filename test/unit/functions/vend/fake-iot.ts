@@ -90,7 +90,9 @@ export function fakeIot() {
     },
     async deleteThing(name) {
       calls.push('deleteThing');
+      if ((principals.get(name)?.size ?? 0) > 0) return 'conflict';
       things.delete(name);
+      return 'deleted';
     },
     async setThingAttribute(name, key, value) {
       calls.push(`setThingAttribute:${value === '' ? 'clear' : 'note'}`);

@@ -131,3 +131,56 @@ describe('deprovisionDevice', () => {
     expect(calls).toEqual(['describeThing', 'clear']);
   });
 });
+
+describe('provisionDevice racing deprovisionDevice', () => {
+  it('withdraws a certificate it attached after a DELETE listed the Thing, and answers 409 DEVICE_DEPROVISIONING', async () => {
+    const { deps, certificates, things, principals } = setUp();
+    await provisionDevice({ deviceId: 'd', rotate: false }, deps);
+    const attach = deps.iot.attachThingPrincipal;
+    // The DELETE runs to just before DeleteThing while the POST is between issuing and attaching.
+    let deleting: Promise<unknown> | undefined;
+    deps.iot.attachThingPrincipal = async (name, arn) => {
+      deleting = deprovisionDevice('d', { ...deps, iot: { ...deps.iot, attachThingPrincipal: attach } });
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      await attach(name, arn);
+    };
+
+    const racing = provisionDevice({ deviceId: 'd', rotate: true }, deps);
+
+    await expect(racing).rejects.toMatchObject({ code: 'DEVICE_DEPROVISIONING', status: 409 });
+    await deleting;
+    expect(certificates.size).toBe(0);
+    expect(things.has('d')).toBe(false);
+    expect(principals.get('d')?.size ?? 0).toBe(0);
+  });
+
+  it('refuses to provision on a Thing a DELETE has marked (409), leaving it for the DELETE to finish', async () => {
+    const { deps, calls } = setUp();
+    await provisionDevice({ deviceId: 'd', rotate: false }, deps);
+    await deps.iot.setThingAttribute('d', 'jitr_vend_deprovisioning', 'true');
+    calls.length = 0;
+
+    await expect(provisionDevice({ deviceId: 'd', rotate: true }, deps)).rejects.toMatchObject({
+      code: 'DEVICE_DEPROVISIONING',
+    });
+    expect(calls.filter((c) => c.startsWith('create'))).toEqual([]);
+    expect((await deprovisionDevice('d', deps)).thingDeleted).toBe(true);
+  });
+
+  it('deletes a certificate it issued for a Thing that a DELETE removed meanwhile (no orphan)', async () => {
+    const { deps, certificates } = setUp();
+    const create = deps.iot.createKeysAndCertificate;
+    deps.iot.createKeysAndCertificate = async () => {
+      await deprovisionDevice('d', deps);
+      return create();
+    };
+    deps.iot.attachThingPrincipal = async () => {
+      throw Object.assign(new Error('no such thing'), { name: 'ResourceNotFoundException' });
+    };
+
+    await expect(provisionDevice({ deviceId: 'd', rotate: false }, deps)).rejects.toMatchObject({
+      code: 'DEVICE_DEPROVISIONING',
+    });
+    expect(certificates.size).toBe(0);
+  });
+});
