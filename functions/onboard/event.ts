@@ -6,10 +6,22 @@ import * as z from 'zod/mini';
  */
 const hex64 = z.string().check(z.toLowerCase(), z.regex(/^[0-9a-f]{64}$/, 'must be 64 hex digits'));
 
-const epochMillis = z.union([
-  z.number().check(z.minimum(0)),
-  z.pipe(z.string().check(z.regex(/^\d{1,16}$/, 'must be epoch milliseconds')), z.transform(Number)),
-]);
+/**
+ * `timestamp` and `certificateRegistrationTimestamp` are epoch milliseconds. AWS documents the event with `timestamp`
+ * a number and `certificateRegistrationTimestamp` a string
+ * (https://docs.aws.amazon.com/iot/latest/developerguide/auto-register-device-cert.html); both have been seen as
+ * strings of digits, as numbers and as null. Every variant reads the same: a number, or undefined for null / absent,
+ * so that the same registration gives the same duplicate-cache key whichever form it arrived in.
+ */
+const epochMillis = z.pipe(
+  z.nullish(
+    z.union([
+      z.number().check(z.minimum(0)),
+      z.pipe(z.string().check(z.regex(/^\d{1,16}$/, 'must be epoch milliseconds')), z.transform(Number)),
+    ]),
+  ),
+  z.transform((value) => value ?? undefined),
+);
 
 export const RegisteredEventSchema = z.object({
   certificateId: hex64,

@@ -98,14 +98,18 @@ function admitKnown(known: CertificateRecord, now: number): Admission {
   }
 }
 
-/** The event AWS IoT publishes on `$aws/events/certificates/registered/<caCertificateId>` (DESIGN.md). */
+/**
+ * The event AWS IoT publishes on `$aws/events/certificates/registered/<caCertificateId>`, in the documented shape:
+ * `timestamp` a number, `certificateRegistrationTimestamp` a string (both epoch milliseconds).
+ * https://docs.aws.amazon.com/iot/latest/developerguide/auto-register-device-cert.html
+ */
 export interface RegistrationEvent {
   certificateId: string;
   caCertificateId: string;
   timestamp: number;
   certificateStatus: 'PENDING_ACTIVATION';
   awsAccountId: string;
-  certificateRegistrationTimestamp: number;
+  certificateRegistrationTimestamp: string;
 }
 
 export function registrationTopic(caCertificateId: string): string {
@@ -119,6 +123,6 @@ export function registrationEvent(certificate: CertificateRecord, accountId: str
     timestamp: now,
     certificateStatus: 'PENDING_ACTIVATION',
     awsAccountId: accountId,
-    certificateRegistrationTimestamp: certificate.creationDate,
+    certificateRegistrationTimestamp: String(certificate.creationDate),
   };
 }

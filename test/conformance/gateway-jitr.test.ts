@@ -80,6 +80,13 @@ describe('gateway conformance: just-in-time registration', () => {
     expect(body.timestamp).toBeGreaterThanOrEqual(before);
     const described = await iot.send(new DescribeCertificateCommand({ certificateId: device.certificateId }));
     expect(described.certificateDescription?.status).toBe('PENDING_ACTIVATION');
+    // The documented types: `"timestamp": timestamp` (a number), `"certificateRegistrationTimestamp": "..."` (a string),
+    // both epoch milliseconds; the registration time is the certificate's creation date.
+    expect(typeof body.timestamp).toBe('number');
+    expect(body.certificateRegistrationTimestamp).toMatch(/^\d+$/);
+    expect(Number(body.certificateRegistrationTimestamp)).toBe(
+      described.certificateDescription?.creationDate?.getTime(),
+    );
   });
 
   // https://docs.aws.amazon.com/iot/latest/developerguide/auto-register-device-cert.html

@@ -124,7 +124,7 @@ describe('admit', () => {
       timestamp: 5678,
       certificateStatus: 'PENDING_ACTIVATION',
       awsAccountId: '111122223333',
-      certificateRegistrationTimestamp: 1234,
+      certificateRegistrationTimestamp: '1234',
     });
     expect(registrationTopic(fleet.certificateId)).toBe(`$aws/events/certificates/registered/${fleet.certificateId}`);
   });
