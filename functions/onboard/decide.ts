@@ -9,6 +9,7 @@ import {
   type ThingFacts,
   type ValidateDevice,
 } from './model.js';
+import { isRevokedBinding } from './revoked-binding.js';
 import { planRotation } from './rotation.js';
 
 /** Reason codes the workflow adds to those of certs/ validation. */
@@ -22,6 +23,10 @@ export const REASON = {
   noThingName: 'NO_THING_NAME',
   thingNotManaged: 'THING_NOT_MANAGED',
   thingOtherCa: 'THING_BOUND_TO_OTHER_CA',
+  /** The Thing is bound to another CA this same fleet trusts, and this CA is not its successor: an operator decides. */
+  thingTrustedCa: 'THING_BOUND_TO_TRUSTED_CA',
+  /** `jitr revoke` marked the Thing: no certificate joins it until `jitr readmit`. */
+  deviceRevoked: 'DEVICE_REVOKED',
   thingOtherTenant: 'THING_BOUND_TO_OTHER_TENANT',
   superseded: 'SUPERSEDED',
   malformedEvent: 'MALFORMED_EVENT',
@@ -42,9 +47,22 @@ export function certificateIdFromArn(arn: string): string {
 export function bindingProblem(thing: ThingFacts, ca: TrustedCa): string | undefined {
   const boundCa = thing.attributes[BINDING.ca];
   if (!boundCa) return REASON.thingNotManaged;
+  if (isRevokedBinding(boundCa)) return REASON.deviceRevoked;
   if (boundCa !== ca.certificateId && !ca.rolloverFrom.includes(boundCa)) return REASON.thingOtherCa;
   if ((thing.attributes[BINDING.tenant] ?? undefined) !== ca.tenantId) return REASON.thingOtherTenant;
   return undefined;
+}
+
+/** The Thing is bound to another CA this fleet trusts, for the same tenant and profile: a rollover not recorded. */
+export function heldForOperator(thing: ThingFacts, ca: TrustedCa, config: FleetConfig): boolean {
+  const boundCa = thing.attributes[BINDING.ca];
+  const other = boundCa !== undefined ? trustedCa(config, boundCa) : undefined;
+  return (
+    other !== undefined &&
+    other.profile === ca.profile &&
+    other.tenantId === ca.tenantId &&
+    (thing.attributes[BINDING.tenant] ?? undefined) === ca.tenantId
+  );
 }
 
 export function bindingAttributes(ca: TrustedCa): Record<string, string> {
@@ -137,6 +155,29 @@ export function decide(facts: Facts, config: FleetConfig, validate: ValidateDevi
   }
 
   const problem = bindingProblem(facts.thing, ca);
+  if (problem === REASON.deviceRevoked) {
+    return done({
+      decision: 'rejected',
+      reasons: [problem],
+      ...identity,
+      stages: revoke(certificate, facts.attachedPolicy),
+    });
+  }
+  if (problem === REASON.thingOtherCa && heldForOperator(facts.thing, ca, config)) {
+    // Two CAs of this fleet claim the device for the same tenant: a renewed CA whose predecessor was not recorded
+    // (rolloverFrom). REVOKED is final, so the certificate stays pending for an operator, who records the rollover
+    // (its next connection then onboards it) or revokes it. Across tenants no rollover applies: revoked below.
+    const detach: Action[][] = facts.attachedPolicy
+      ? [[{ type: 'detachPolicy', policyName: facts.attachedPolicy, certificateArn: certificate.certificateArn }]]
+      : [];
+    return done({
+      decision: 'deferred',
+      reasons: [REASON.thingTrustedCa],
+      security: true,
+      ...identity,
+      stages: detach,
+    });
+  }
   if (problem) {
     return done({
       decision: 'rejected',

@@ -18,6 +18,7 @@ export interface ReconcileResult {
   onboarded: number;
   retired: number;
   completed: number;
+  revokedDenied: number;
   errors: number;
   pageToken?: string;
 }
@@ -70,6 +71,7 @@ export async function reconcile(event: unknown, deps: ReconcileDeps): Promise<Re
       onboarded: report.onboarding.filter((o) => o.decision === 'onboarded' || o.decision === 'rotated').length,
       retired: report.retired.length,
       completed: report.completed.length,
+      revokedDenied: report.revokedDenied.length,
       errors: report.errors.length,
       ...(report.pageToken ? { pageToken: report.pageToken } : {}),
     };
@@ -81,7 +83,7 @@ export async function reconcile(event: unknown, deps: ReconcileDeps): Promise<Re
 
 function summaryLine(report: SweepReport, durationMs: number): Record<string, unknown> {
   return {
-    level: report.errors.length > 0 ? 'WARN' : 'INFO',
+    level: report.errors.length > 0 || report.revokedDenied.length > 0 ? 'WARN' : 'INFO',
     message: 'reconcile run finished',
     service: 'reconcile',
     examined: report.examined,
@@ -89,6 +91,7 @@ function summaryLine(report: SweepReport, durationMs: number): Record<string, un
     thingsChecked: report.thingsChecked,
     retired: report.retired,
     completed: report.completed,
+    revokedDenied: report.revokedDenied,
     errors: report.errors.slice(0, 20),
     complete: report.pageToken === undefined,
     durationMs,

@@ -3,6 +3,7 @@ import type { CertificateFacts, ThingFacts } from '../onboard/model.js';
 import type { CertificateSummary } from '../onboard/port.js';
 import { CallMeter, type Outcome, onboardCertificate, runStages, type WorkflowDeps } from '../onboard/workflow.js';
 import { type Cursor, decodeCursor, encodeCursor } from './cursor.js';
+import { namedByDenyList, revokeDenied } from './deny-pass.js';
 import { planMaintenance } from './maintain.js';
 
 export interface SweepOptions {
@@ -19,6 +20,8 @@ export interface SweepReport {
   retired: string[];
   /** ACTIVE certificates that were missing their Thing attachment, now completed. */
   completed: string[];
+  /** ACTIVE certificates the deny list names, revoked by this run (deny-pass.ts). */
+  revokedDenied: string[];
   thingsChecked: number;
   errors: { certificateId: string; error: string }[];
   /** Where the next run resumes; absent when the sweep reached the end of the last CA. */
@@ -34,7 +37,15 @@ export interface SweepReport {
  * A failure on one certificate is reported and the sweep goes on; the next full sweep sees that certificate again.
  */
 export async function sweep(config: FleetConfig, deps: WorkflowDeps, options: SweepOptions): Promise<SweepReport> {
-  const report: SweepReport = { examined: 0, onboarding: [], retired: [], completed: [], thingsChecked: 0, errors: [] };
+  const report: SweepReport = {
+    examined: 0,
+    onboarding: [],
+    retired: [],
+    completed: [],
+    revokedDenied: [],
+    thingsChecked: 0,
+    errors: [],
+  };
   const cas = config.trustedCas;
   if (cas.length === 0) return report;
   const cursor = decodeCursor(options.pageToken);
@@ -119,13 +130,19 @@ async function maintainThingOf(
   const caFacts = (await deps.caCache.get(ca.certificateId, () => iot.describeCaCertificate(ca.certificateId))).value;
   if (certificate?.status !== 'ACTIVE' || !caFacts) return;
   const now = deps.now();
-  // Only the identity matters here: an expired certificate still names its Thing.
-  const { thingName } = deps.validate({
+  // Only the identity and the deny list matter here: an expired certificate still names its Thing.
+  const verdict = deps.validate({
     certificatePem: certificate.certificatePem,
     caCertificatePem: caFacts.certificatePem,
     ca,
     at: new Date(now),
   });
+  if (namedByDenyList(verdict)) {
+    await revokeDenied(iot, certificate);
+    report.revokedDenied.push(certificate.certificateId);
+    return;
+  }
+  const { thingName } = verdict;
   if (!thingName) return;
   let view = things.get(thingName);
   if (!view) {

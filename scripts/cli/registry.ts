@@ -19,6 +19,7 @@ export const commandLoaders: Record<string, () => Promise<Command>> = {
   doctor: async () => (await import('../commands/doctor.js')).command,
   deprovision: async () => (await import('../commands/deprovision.js')).command,
   revoke: async () => (await import('../commands/revoke.js')).command,
+  readmit: async () => (await import('../commands/readmit.js')).command,
   replay: async () => (await import('../commands/replay.js')).command,
   'firmware-config': async () => (await import('../commands/firmware-config.js')).command,
   'token create': async () => (await import('../commands/token-create.js')).command,

@@ -8,7 +8,7 @@ import { stageFlag } from '../operator/stage-flags.js';
 
 export const command: Command = {
   path: ['revoke'],
-  summary: 'Revoke a device for good: REVOKED certificates, and its device id on the deny list',
+  summary: 'Revoke a device for good: REVOKED certificates, its device id on the deny list, its Thing marked revoked',
   usage:
     'Usage: jitr revoke (--thing T | --certificate-id ID | --device-id ID --profile P) [--reason TEXT] [--stage S] [--dry-run] [--json]',
   options: {
@@ -72,6 +72,15 @@ function human(result: RevokeResult): string {
       ? `Deny list of ${result.deniedIn.length} CA(s) ${result.dryRun ? 'would gain' : 'gained'}: ${entries.join(', ')}`
       : `Deny list unchanged${entries.length > 0 ? ` (already holds ${entries.join(', ')})` : ''}.`,
   );
+  if (result.thing !== undefined) {
+    lines.push(
+      {
+        marked: `Thing ${result.deviceId} ${result.dryRun ? 'would be' : 'is'} marked revoked: no new certificate joins it until jitr readmit.`,
+        created: `Thing ${result.deviceId} ${result.dryRun ? 'would be' : 'was'} created to hold the revoked mark.`,
+        'already-marked': `Thing ${result.deviceId} was already marked revoked.`,
+      }[result.thing],
+    );
+  }
   if (result.dryRun) lines.push('Dry run: nothing changed.');
   for (const warning of result.warnings) lines.push(`warning: ${warning}`);
   return lines.join('\n');

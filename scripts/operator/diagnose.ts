@@ -79,6 +79,8 @@ export function diagnose(survey: Survey): Finding[] {
     }
   }
 
+  findings.push(...lifecycleFindings(survey));
+
   const dlq = survey.deadLetterQueue;
   if (!dlq.url) {
     findings.push({
@@ -214,6 +216,32 @@ function ruleFindings(ca: CaSurvey, survey: Survey, preconfigure: (ca: string, e
       subject: name,
       message: `topic rule ${name} has no errorAction to the dead-letter queue: failed invocations are lost`,
       fix: preconfigure(id),
+    });
+  }
+  return findings;
+}
+
+/** Revocations not in force, and devices two CAs of the fleet claim (docs/operations.md). */
+function lifecycleFindings(survey: Survey): Finding[] {
+  const stage = survey.deployment.stage;
+  const findings: Finding[] = survey.deniedActive.map((denied) => ({
+    code: 'DENIED_CERTIFICATE_ACTIVE',
+    severity: 'error',
+    subject: denied.certificateId,
+    message: `certificate ${denied.certificateId} of CA ${denied.caCertificateId} is ACTIVE although the deny list names ${denied.entry}`,
+    fix: `jitr revoke --certificate-id ${denied.certificateId} --stage ${stage} (the reconcile function also revokes it on its next run)`,
+  }));
+  for (const conflict of survey.bindingConflicts) {
+    findings.push({
+      code: 'BINDING_CONFLICT',
+      severity: 'error',
+      subject: conflict.certificateId,
+      message:
+        `certificate ${conflict.certificateId} of CA ${conflict.caCertificateId} is held PENDING_ACTIVATION: its thing ` +
+        `${conflict.thingName} is bound to CA ${conflict.boundCa}, which this fleet also trusts`,
+      fix:
+        `if CA ${conflict.caCertificateId} succeeds ${conflict.boundCa}: jitr preconfigure --ca-cert <new CA file> ` +
+        `--rollover-from ${conflict.boundCa} --stage ${stage}; otherwise jitr revoke --certificate-id ${conflict.certificateId} --stage ${stage}`,
     });
   }
   return findings;

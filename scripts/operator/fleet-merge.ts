@@ -76,3 +76,16 @@ export function addToDenyList(
   );
   return changed ? parseFleetConfig({ ...config, trustedCas }) : undefined;
 }
+
+/** Takes device ids off every CA's deny list; returns undefined when none of them was there. Pure. */
+export function removeFromDenyList(config: FleetConfig, deviceIds: string[]): FleetConfig | undefined {
+  const remove = new Set(deviceIds.map((id) => id.toLowerCase()));
+  let changed = false;
+  const trustedCas = config.trustedCas.map((ca) => {
+    const kept = ca.deny.deviceIds.filter((id) => !remove.has(id.toLowerCase()));
+    if (kept.length === ca.deny.deviceIds.length) return ca;
+    changed = true;
+    return { ...ca, deny: { ...ca.deny, deviceIds: kept } };
+  });
+  return changed ? parseFleetConfig({ ...config, trustedCas }) : undefined;
+}

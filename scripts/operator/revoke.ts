@@ -1,7 +1,6 @@
 import { UpdateCertificateCommand } from '@aws-sdk/client-iot';
-import { parseCertificate } from '../../certs/parse.js';
-import { normaliseThingName, type ProfileName, thingNameFor } from '../../certs/profiles.js';
-import type { FleetConfig, TrustedCa } from '../../functions/fleet-config.js';
+import { normaliseThingName, PROFILES, type ProfileName } from '../../certs/profiles.js';
+import type { FleetConfig } from '../../functions/fleet-config.js';
 import { BINDING } from '../../functions/onboard/model.js';
 import type { OperatorClients } from '../aws/clients.js';
 import { UsageError } from '../cli/errors.js';
@@ -9,6 +8,7 @@ import { fleetConfigParameterName } from './deployment.js';
 import { aws, OperatorInputError } from './errors.js';
 import { requireFleetConfig, updateFleetConfig } from './fleet-config-store.js';
 import { addToDenyList } from './fleet-merge.js';
+import { type MarkResult, markThingRevoked, pendingCertificatesOf, thingNameOf } from './revocation-mark.js';
 import { type CertificateState, describeCertificate, describeThing, thingCertificates } from './thing-reads.js';
 
 export type RevokeTarget = { thing: string } | { certificateId: string } | { deviceId: string; profile: ProfileName };
@@ -32,11 +32,14 @@ export interface RevokeResult {
   deniedIn: string[];
   denied: { deviceIds: string[]; certificateIds: string[] };
   fleetConfigChanged: boolean;
+  /** The device's Thing: its binding marked revoked, created to hold the mark, or already marked. */
+  thing?: MarkResult;
   warnings: string[];
 }
 
 interface Resolved {
   deviceId?: string;
+  profile?: ProfileName;
   certificates: CertificateState[];
   cas: string[];
   deny: { deviceIds: string[]; certificateIds: string[] };
@@ -44,26 +47,43 @@ interface Resolved {
 }
 
 /**
- * Revokes a device for good: its certificates become REVOKED, and its device id (and certificate) go on the deny list
- * of its CAs in the fleet configuration, so a certificate re-registered for it is rejected too. The deny list is
- * written first: if revoking fails midway, the device cannot come back, and a re-run finishes the job.
+ * Revokes a device for good, in an order that leaves no window for it to come back:
+ * 1. its device id (and certificate) go on the deny list of its CAs in the fleet configuration;
+ * 2. its Thing is marked revoked (created to hold the mark if absent): the Lambda reads the Thing on every onboarding,
+ *    so even a container whose cached configuration predates step 1 attaches no certificate to it;
+ * 3. every certificate of the device is set REVOKED: those attached to the Thing (listed after step 2, so one the Lambda
+ *    attached meanwhile is included) and those still PENDING_ACTIVATION (registered, their onboarding in flight).
+ * If it fails midway, the device cannot come back, and a re-run finishes the job. `jitr readmit` undoes steps 1 and 2.
  */
 export async function revoke(clients: OperatorClients, options: RevokeOptions): Promise<RevokeResult> {
   const progress = options.progress ?? (() => {});
+  const dryRun = options.dryRun === true;
   const parameter = fleetConfigParameterName(options.stage);
   const config = (await requireFleetConfig(clients.ssm, parameter, { allowMissing: false })) as FleetConfig;
   const resolved = await resolveTarget(clients, options.target, config);
   const updated = resolved.cas.length > 0 ? addToDenyList(config, resolved.cas, resolved.deny) : undefined;
-  const toRevoke = resolved.certificates.filter((certificate) => certificate.status !== 'REVOKED');
-  if (!options.dryRun) {
-    if (updated) {
-      progress(`adding ${[...resolved.deny.deviceIds, ...resolved.deny.certificateIds].join(', ')} to the deny list`);
-      await updateFleetConfig(clients.ssm, parameter, (current) =>
-        current ? addToDenyList(current, resolved.cas, resolved.deny) : undefined,
-      );
-    }
+  if (updated && !dryRun) {
+    progress(`adding ${[...resolved.deny.deviceIds, ...resolved.deny.certificateIds].join(', ')} to the deny list`);
+    await updateFleetConfig(clients.ssm, parameter, (current) =>
+      current ? addToDenyList(current, resolved.cas, resolved.deny) : undefined,
+    );
+  }
+  let thing: MarkResult | undefined;
+  let certificates = resolved.certificates;
+  if (resolved.deviceId !== undefined) {
+    progress(`marking thing ${resolved.deviceId} revoked`);
+    thing = await markThingRevoked(clients.iot, resolved.deviceId, resolved.profile, dryRun);
+    const attached = (await describeThing(clients.iot, resolved.deviceId))
+      ? await thingCertificates(clients.iot, resolved.deviceId)
+      : [];
+    const cas = config.trustedCas.filter((ca) => resolved.cas.includes(ca.certificateId));
+    const pending = await pendingCertificatesOf(clients.iot, cas, resolved.deviceId);
+    certificates = uniqueById([...certificates, ...attached, ...pending]);
+  }
+  const toRevoke = certificates.filter((certificate) => certificate.status !== 'REVOKED');
+  if (!dryRun) {
     for (const certificate of toRevoke) {
-      progress(`revoking certificate ${certificate.certificateId}`);
+      progress(`revoking certificate ${certificate.certificateId} (${certificate.status})`);
       await aws(`UpdateCertificate ${certificate.certificateId} REVOKED`, () =>
         clients.iot.send(
           new UpdateCertificateCommand({ certificateId: certificate.certificateId, newStatus: 'REVOKED' }),
@@ -72,16 +92,23 @@ export async function revoke(clients: OperatorClients, options: RevokeOptions): 
     }
   }
   return {
-    dryRun: options.dryRun === true,
+    dryRun,
     ...(options.reason !== undefined ? { reason: options.reason } : {}),
     ...(resolved.deviceId !== undefined ? { deviceId: resolved.deviceId } : {}),
     revoked: toRevoke.map((c) => ({ certificateId: c.certificateId, previousStatus: c.status })),
-    alreadyRevoked: resolved.certificates.filter((c) => c.status === 'REVOKED').map((c) => c.certificateId),
+    alreadyRevoked: certificates.filter((c) => c.status === 'REVOKED').map((c) => c.certificateId),
     deniedIn: resolved.cas,
     denied: resolved.deny,
     fleetConfigChanged: updated !== undefined,
+    ...(thing !== undefined ? { thing } : {}),
     warnings: resolved.warnings,
   };
+}
+
+function uniqueById(certificates: CertificateState[]): CertificateState[] {
+  const seen = new Map<string, CertificateState>();
+  for (const certificate of certificates) seen.set(certificate.certificateId, certificate);
+  return [...seen.values()];
 }
 
 async function resolveTarget(clients: OperatorClients, target: RevokeTarget, config: FleetConfig): Promise<Resolved> {
@@ -95,8 +122,10 @@ async function resolveTarget(clients: OperatorClients, target: RevokeTarget, con
       (id): id is string => id !== undefined && trusted.has(id),
     );
     const deviceId = target.thing.toLowerCase();
+    const profile = thing.attributes?.[BINDING.profile];
     return {
       deviceId,
+      ...(isProfile(profile) ? { profile } : {}),
       certificates,
       cas: bound.length > 0 ? [...new Set(bound)] : everyCa,
       deny: { deviceIds: [deviceId], certificateIds: [] },
@@ -118,9 +147,10 @@ async function resolveTarget(clients: OperatorClients, target: RevokeTarget, con
         warnings: [`certificate ${id} was not issued by a trusted CA: revoked, but no deny list applies to it`],
       };
     }
-    const deviceId = deviceIdOf(ca, certificate.certificatePem);
+    const deviceId = thingNameOf(ca, certificate.certificatePem);
     return {
       ...(deviceId !== undefined ? { deviceId } : {}),
+      profile: ca.profile,
       certificates: [certificate],
       cas: [ca.certificateId],
       deny: { deviceIds: deviceId !== undefined ? [deviceId] : [], certificateIds: [id] },
@@ -136,20 +166,16 @@ async function resolveTarget(clients: OperatorClients, target: RevokeTarget, con
   const certificates = (await describeThing(clients.iot, deviceId))
     ? await thingCertificates(clients.iot, deviceId)
     : [];
-  return { deviceId, certificates, cas, deny: { deviceIds: [deviceId], certificateIds: [] }, warnings: [] };
+  return {
+    deviceId,
+    profile: target.profile,
+    certificates,
+    cas,
+    deny: { deviceIds: [deviceId], certificateIds: [] },
+    warnings: [],
+  };
 }
 
-function deviceIdOf(ca: TrustedCa, pem: string): string | undefined {
-  try {
-    return thingNameFor(
-      {
-        profile: ca.profile,
-        ...(ca.tenantId !== undefined ? { tenantId: ca.tenantId } : {}),
-        ...(ca.pattern !== undefined ? { pattern: ca.pattern } : {}),
-      },
-      parseCertificate(pem),
-    );
-  } catch {
-    return undefined;
-  }
+function isProfile(value: string | undefined): value is ProfileName {
+  return (PROFILES as readonly (string | undefined)[]).includes(value);
 }

@@ -13,6 +13,12 @@ import { type Deployment, deploymentFor, ruleNameFor } from './deployment.js';
 import { aws, awsOptional } from './errors.js';
 import { type FleetConfigState, readFleetConfig } from './fleet-config-store.js';
 import { callerScope, describeCa, type PolicyState, queueUrlOf, readPolicy, readRule } from './iot-reads.js';
+import {
+  type BindingConflict,
+  bindingConflicts,
+  type DeniedActive,
+  deniedActiveCertificates,
+} from './lifecycle-audit.js';
 
 /** Everything status and doctor look at, read once. Times are epoch ms. */
 export interface Survey {
@@ -23,6 +29,10 @@ export interface Survey {
   /** By policy name, for every policy the trusted CAs use (undefined: absent). */
   policies: Record<string, PolicyState | undefined>;
   deadLetterQueue: { url?: string; visible: number; inFlight: number };
+  /** ACTIVE certificates that a deny list names. */
+  deniedActive: DeniedActive[];
+  /** Pending certificates held back because two CAs of this fleet claim their Thing. */
+  bindingConflicts: BindingConflict[];
 }
 
 export interface CaSurvey {
@@ -33,6 +43,8 @@ export interface CaSurvey {
   certificatesByStatus: Record<string, number>;
   /** PENDING_ACTIVATION certificates older than the threshold: the events that never got processed. */
   stuckPending: { certificateId: string; registeredAt: number }[];
+  /** Every PENDING_ACTIVATION certificate of the CA. */
+  pending: string[];
   things: number;
 }
 
@@ -66,7 +78,23 @@ export async function surveyDeployment(clients: OperatorClients, options: Survey
   }
   const policies: Record<string, PolicyState | undefined> = {};
   for (const name of new Set(trusted.map((ca) => ca.policyName))) policies[name] = await readPolicy(clients.iot, name);
-  return { deployment, at, fleetConfig, cas, policies, deadLetterQueue };
+  const deniedActive = await deniedActiveCertificates(clients.iot, trusted);
+  const conflicts: BindingConflict[] = [];
+  if (fleetConfig.state === 'valid') {
+    for (const ca of cas) {
+      conflicts.push(...(await bindingConflicts(clients.iot, fleetConfig.config, ca.trusted, ca.pending)));
+    }
+  }
+  return {
+    deployment,
+    at,
+    fleetConfig,
+    cas,
+    policies,
+    deadLetterQueue,
+    deniedActive,
+    bindingConflicts: conflicts,
+  };
 }
 
 async function surveyCa(
@@ -84,6 +112,7 @@ async function surveyCa(
   ]);
   const certificatesByStatus: Record<string, number> = {};
   const stuckPending: CaSurvey['stuckPending'] = [];
+  const pending: string[] = [];
   if (ca) {
     let marker: string | undefined;
     let pages = 0;
@@ -95,6 +124,7 @@ async function surveyCa(
         const status = certificate.status ?? 'UNKNOWN';
         certificatesByStatus[status] = (certificatesByStatus[status] ?? 0) + 1;
         const registeredAt = certificate.creationDate?.getTime() ?? 0;
+        if (status === 'PENDING_ACTIVATION' && certificate.certificateId) pending.push(certificate.certificateId);
         if (status === 'PENDING_ACTIVATION' && registeredAt < pendingBefore && certificate.certificateId) {
           stuckPending.push({ certificateId: certificate.certificateId, registeredAt });
         }
@@ -110,6 +140,7 @@ async function surveyCa(
     ...(rule ? { rule } : {}),
     certificatesByStatus,
     stuckPending,
+    pending,
     things,
   };
 }

@@ -35,6 +35,7 @@ function survey(change: (healthy: Survey) => void = () => {}): Survey {
         rule: { ...rule, ruleName: `jitr_prod_${caId}` },
         certificatesByStatus: { ACTIVE: 3 },
         stuckPending: [],
+        pending: [],
         things: 3,
       },
     ],
@@ -46,6 +47,8 @@ function survey(change: (healthy: Survey) => void = () => {}): Survey {
       },
     },
     deadLetterQueue: { url: deployment.deadLetterQueueUrl, visible: 0, inFlight: 0 },
+    deniedActive: [],
+    bindingConflicts: [],
   };
   change(healthy);
   return healthy;
@@ -115,5 +118,23 @@ describe('diagnose', () => {
     });
 
     expect(codes(empty)).toEqual(['error:NO_TRUSTED_CA']);
+  });
+
+  it('calls an ACTIVE certificate the deny list names, and a device two trusted CAs claim, errors with their fix', () => {
+    const broken = survey((s) => {
+      s.deniedActive.push({ caCertificateId: caId, certificateId: 'a'.repeat(64), entry: 'device-1' });
+      s.bindingConflicts.push({
+        caCertificateId: caId,
+        certificateId: 'b'.repeat(64),
+        thingName: 'device-2',
+        boundCa: 'c'.repeat(64),
+      });
+    });
+
+    const findings = diagnose(broken);
+
+    expect(codes(broken)).toEqual(['error:DENIED_CERTIFICATE_ACTIVE', 'error:BINDING_CONFLICT']);
+    expect(findings[0]?.fix).toContain(`jitr revoke --certificate-id ${'a'.repeat(64)}`);
+    expect(findings[1]?.fix).toContain(`--rollover-from ${'c'.repeat(64)}`);
   });
 });

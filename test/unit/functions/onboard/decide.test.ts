@@ -177,6 +177,35 @@ describe('decide', () => {
     expect(plan.stages.flat().some((action) => action.type === 'attachThing')).toBe(false);
   });
 
+  it('holds the certificate pending for an operator when another CA of the fleet, same tenant, owns the Thing', () => {
+    const sameTenant = parseFleetConfig({
+      version: 1,
+      trustedCas: [
+        { certificateId: CA, profile: 'generic', tenantId: 'acme', policyName: 'jitr-device' },
+        { certificateId: OTHER_CA, profile: 'generic', tenantId: 'acme', policyName: 'jitr-device' },
+      ],
+    });
+    const thing = { thingName: 'dev-1', attributes: bindingAttributes(sameTenant.trustedCas[1]!) };
+
+    const plan = planOf(decide(facts({ thing }), sameTenant, accept));
+
+    expect(plan).toMatchObject({ decision: 'deferred', reasons: [REASON.thingTrustedCa], security: true });
+    expect(plan.stages).toEqual([]);
+  });
+
+  it('rejects every new certificate of a device whose Thing jitr revoke marked, whatever the deny list says', () => {
+    const thing = {
+      thingName: 'dev-1',
+      attributes: { ...bindingAttributes(config.trustedCas[0]!), jitr_ca: `revoked:${CA}` },
+    };
+
+    const plan = planOf(decide(facts({ thing }), config, accept));
+
+    expect(plan).toMatchObject({ decision: 'rejected', reasons: [REASON.deviceRevoked] });
+    expect(plan.security).toBeUndefined();
+    expect(types(plan.stages)).toEqual([['setStatus']]);
+  });
+
   it('revokes when the Thing is bound to the same CA but another tenant, or to no CA at all', () => {
     const otherTenant = {
       thingName: 'dev-1',

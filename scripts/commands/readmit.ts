@@ -1,0 +1,58 @@
+import { PROFILES } from '../../certs/profiles.js';
+import type { Command } from '../cli/command.js';
+import { UsageError } from '../cli/errors.js';
+import { flag, oneOf, optionalString } from '../cli/flags.js';
+import { progressOn, withClients } from '../operator/command-support.js';
+import { type ReadmitResult, type ReadmitTarget, readmit } from '../operator/readmit.js';
+import { stageFlag } from '../operator/stage-flags.js';
+
+export const command: Command = {
+  path: ['readmit'],
+  summary:
+    'Undo jitr revoke on purpose: the device id leaves the deny lists and its Thing accepts new certificates again',
+  usage:
+    'Usage: jitr readmit (--thing T | --device-id ID --profile P) [--stage S] [--dry-run] [--json]\n' +
+    'Example: jitr readmit --thing 3c4d...e9 --stage prod',
+  options: {
+    thing: { type: 'string' },
+    'device-id': { type: 'string' },
+    profile: { type: 'string' },
+    stage: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+  },
+  async run(input) {
+    const thing = optionalString(input, 'thing');
+    const deviceId = optionalString(input, 'device-id');
+    const profile = oneOf(input, 'profile', PROFILES);
+    if ((thing === undefined) === (deviceId === undefined))
+      throw new UsageError('give exactly one of --thing, --device-id');
+    let target: ReadmitTarget;
+    if (thing !== undefined) target = { thing };
+    else if (!profile) throw new UsageError('--device-id needs --profile (azure-sphere, microchip or generic)');
+    else target = { deviceId: deviceId as string, profile };
+    const result = await withClients(input, (clients) =>
+      readmit(clients, {
+        target,
+        stage: stageFlag(input),
+        dryRun: flag(input, 'dry-run'),
+        progress: progressOn(input),
+      }),
+    );
+    return { data: result, human: human(result) };
+  },
+};
+
+function human(result: ReadmitResult): string {
+  const would = result.dryRun ? 'would be ' : '';
+  const thing = {
+    restored: `Thing ${result.deviceId} ${would}bound to its CA again.`,
+    deleted: `Placeholder thing ${result.deviceId} ${would}deleted (the device onboards afresh).`,
+    'not-marked': `Thing ${result.deviceId} was not marked revoked.`,
+    'no-thing': `No thing ${result.deviceId}.`,
+  }[result.thing];
+  const deny =
+    result.removedFrom.length > 0
+      ? `${result.deviceId} ${would}taken off the deny list of ${result.removedFrom.length} CA(s).`
+      : `${result.deviceId} is on no deny list.`;
+  return [thing, deny, 'Its next new certificate is onboarded; REVOKED certificates stay revoked.'].join('\n');
+}
