@@ -2,6 +2,7 @@ import { Aedes, type AedesPublishPacket, type Client } from 'aedes';
 import type { RegistryStore } from '../state/store.js';
 import { PolicyAuthorizer, type Principal } from './authorizer.js';
 import type { BrokerMessage, GatewayLog } from './gateway.js';
+import { payloadTooLarge } from './limits.js';
 
 /** The principal of one TLS connection: its certificate, and the client id once CONNECT arrives. */
 export type ConnectionPrincipal = Principal & { certificateId: string };
@@ -53,6 +54,15 @@ export async function createPolicyBroker(store: RegistryStore, log: GatewayLog):
       const principal = principalOf(client);
       if (!principal || packet.topic.startsWith('$aws/events/') || packet.topic.startsWith('$SYS/')) {
         return callback(new Error('publish refused'));
+      }
+      if (payloadTooLarge(packet.payload)) {
+        log({
+          event: 'publish-refused',
+          code: 'PAYLOAD_LIMIT_EXCEEDED',
+          clientId: principal.clientId,
+          topic: packet.topic,
+        });
+        return callback(new Error('payload over the 128 KB limit'));
       }
       const plain = authorizer.publish(principal, packet.topic);
       const decision = plain.allowed && packet.retain ? authorizer.retainPublish(principal, packet.topic) : plain;
