@@ -32,6 +32,8 @@ export interface CertificateFields {
   tbs: Uint8Array;
   /** OID of the outer signatureAlgorithm. */
   signatureAlgorithm: string;
+  /** DER of the outer signatureAlgorithm's parameters (RSASSA-PSS names its hash there); empty when absent. */
+  signatureAlgorithmParameters: Uint8Array;
   /** Whether the outer and the signed signatureAlgorithm are the same, as RFC 5280 requires. */
   signatureAlgorithmsAgree: boolean;
   /** The signatureValue BIT STRING's bytes. */
@@ -56,11 +58,18 @@ export const EXTENSION = {
   basicConstraints: '2.5.29.19',
   authorityKeyIdentifier: '2.5.29.35',
   extendedKeyUsage: '2.5.29.37',
+  subjectAltName: '2.5.29.17',
+  nameConstraints: '2.5.29.30',
+  certificatePolicies: '2.5.29.32',
+  policyMappings: '2.5.29.33',
+  policyConstraints: '2.5.29.36',
+  inhibitAnyPolicy: '2.5.29.54',
 } as const;
 
 export const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 
-function readName(der: Uint8Array, name: Tlv): NameAttribute[] {
+/** The attributes of a DER Name (RDNSequence), flattened in order. */
+export function readName(der: Uint8Array, name: Tlv): NameAttribute[] {
   if (name.tag !== TAG.sequence) throw new MalformedCertificateError('certificate name is not a SEQUENCE');
   const attributes: NameAttribute[] = [];
   for (const rdn of childrenOf(der, name)) {
@@ -112,7 +121,7 @@ export function readCertificateFields(der: Uint8Array): CertificateFields {
   }
   // A signature is a whole number of bytes: any other unused-bits count is a forged variant of a valid certificate.
   if (der[signature.contentStart] !== 0) throw new MalformedCertificateError('certificate signature has unused bits');
-  const [algorithmOid] = childrenOf(der, outerAlgorithm);
+  const [algorithmOid, algorithmParameters] = childrenOf(der, outerAlgorithm);
   if (algorithmOid?.tag !== TAG.oid) throw new MalformedCertificateError('certificate signature algorithm has no OID');
   const parts = childrenOf(der, tbs);
   let index = parts[0]?.tag === 0xa0 ? 1 : 0;
@@ -145,6 +154,9 @@ export function readCertificateFields(der: Uint8Array): CertificateFields {
     extensions: wrapper ? readExtensions(der, wrapper) : new Map(),
     tbs: der.subarray(tbs.start, tbs.end),
     signatureAlgorithm: decodeOid(contentsOf(der, algorithmOid)),
+    signatureAlgorithmParameters: algorithmParameters
+      ? der.subarray(algorithmParameters.start, algorithmParameters.end)
+      : new Uint8Array(0),
     signatureAlgorithmsAgree: Buffer.from(
       der.buffer,
       der.byteOffset + innerAlgorithm.start,
@@ -225,12 +237,24 @@ export function authorityKeyIdentifier(fields: CertificateFields): string | unde
   return keyId ? hex(contentsOf(extension.value, keyId)) : undefined;
 }
 
+/** keyUsage bit numbers (RFC 5280 4.2.1.3). */
+export const KEY_USAGE = { digitalSignature: 0, keyCertSign: 5, cRLSign: 6 } as const;
+
+/** The keyUsage bits that are set (bit 0 = digitalSignature), or undefined without a keyUsage extension. */
+export function keyUsageBits(fields: CertificateFields): Set<number> | undefined {
+  const extension = fields.extensions.get(EXTENSION.keyUsage);
+  if (!extension) return undefined;
+  const bytes = contentsOf(extension.value, expectTlv(extension.value, 0, TAG.bitString)).subarray(1);
+  const set = new Set<number>();
+  bytes.forEach((byte, index) => {
+    for (let bit = 0; bit < 8; bit++) if (byte & (0x80 >> bit)) set.add(index * 8 + bit);
+  });
+  return set;
+}
+
 /** Whether the key may sign certificates: true without a keyUsage extension, else its keyCertSign bit. */
 export function mayIssueCertificates(fields: CertificateFields): boolean {
-  const extension = fields.extensions.get(EXTENSION.keyUsage);
-  if (!extension) return true;
-  const bits = contentsOf(extension.value, expectTlv(extension.value, 0, TAG.bitString));
-  return ((bits[1] ?? 0) & 0x04) !== 0;
+  return keyUsageBits(fields)?.has(KEY_USAGE.keyCertSign) ?? true;
 }
 
 /** basicConstraints: whether the certificate is a CA, and its path length limit if any. */

@@ -1,23 +1,11 @@
-import type { KeyObject } from 'node:crypto';
 import type { DenyList } from './deny.js';
 import { normaliseSerialNumber } from './deny.js';
-import {
-  authorityKeyIdentifier,
-  basicConstraints,
-  type CertificateFields,
-  CLIENT_AUTH,
-  extendedKeyUsages,
-  fieldsOf,
-  formatName,
-  mayIssueCertificates,
-  sameName,
-  subjectKeyIdentifier,
-} from './fields.js';
+import { basicConstraints, CLIENT_AUTH, extendedKeyUsages } from './fields.js';
 import { type LoadedCertificate, parseCertificates } from './parse.js';
 import { keyPolicyProblem } from './key-policy.js';
+import { checkPath, label, type Prepared, prepare } from './path.js';
 import { identifyDevice, type ProfileConfig } from './profiles.js';
 import { type Reason, reason } from './reasons.js';
-import { publicKeyFromSpki, verifyCertificateSignature } from './signature.js';
 
 export type CertificateInput = string | Uint8Array | LoadedCertificate;
 
@@ -48,37 +36,10 @@ export interface ValidationResult {
   tenantId?: string;
 }
 
-/** A parsed certificate plus what validation derives from it, cached per loaded object (the issuer is reused). */
-interface Prepared {
-  loaded: LoadedCertificate;
-  fields: CertificateFields;
-  publicKey?: KeyObject | null;
-}
-
 export const DEFAULT_CLOCK_SKEW_MS = 5 * 60_000;
-const MAX_CHAIN_LENGTH = 8;
-const prepared = new WeakMap<LoadedCertificate, Prepared>();
-
-function prepare(loaded: LoadedCertificate): Prepared {
-  let entry = prepared.get(loaded);
-  if (!entry) {
-    entry = { loaded, fields: fieldsOf(loaded.der) };
-    prepared.set(loaded, entry);
-  }
-  return entry;
-}
-
-function publicKeyOf(entry: Prepared): KeyObject | undefined {
-  if (entry.publicKey === undefined) entry.publicKey = publicKeyFromSpki(entry.fields.subjectPublicKeyInfo) ?? null;
-  return entry.publicKey ?? undefined;
-}
 
 function loadAll(input: CertificateInput): LoadedCertificate[] {
   return typeof input === 'string' || input instanceof Uint8Array ? parseCertificates(input) : [input];
-}
-
-function label(entry: Prepared, role: string): string {
-  return `${role} "${formatName(entry.fields.subject)}"`;
 }
 
 function checkValidity(entry: Prepared, role: string, at: number, skew: number, reasons: Reason[]): void {
@@ -88,91 +49,6 @@ function checkValidity(entry: Prepared, role: string, at: number, skew: number, 
   }
   if (at - skew > notAfter.getTime()) {
     reasons.push(reason('EXPIRED', `${label(entry, role)} expired at ${notAfter.toISOString()}`));
-  }
-}
-
-/** OpenSSL's notion of "issued by": the issuer name matches the parent's subject, and the key identifiers agree if both exist. */
-function issuedBy(child: Prepared, parent: Prepared): boolean {
-  if (!sameName(child.fields, parent.fields)) return false;
-  const authorityKeyId = authorityKeyIdentifier(child.fields);
-  const parentKeyId = subjectKeyIdentifier(parent.fields);
-  return authorityKeyId === undefined || parentKeyId === undefined || authorityKeyId === parentKeyId;
-}
-
-function signedBy(child: Prepared, parent: Prepared): boolean {
-  const key = publicKeyOf(parent);
-  return key !== undefined && verifyCertificateSignature(child.loaded, child.fields, key);
-}
-
-/** What a certificate on the path is called in messages. */
-function roleOf(entry: Prepared, leaf: Prepared, anchor: Prepared): string {
-  return entry === leaf ? 'certificate' : entry === anchor ? 'CA' : 'intermediate';
-}
-
-/**
- * Walks from the device certificate to the trusted issuer through the intermediates: links are found by name and key
- * identifier, then every signature on the path is verified and every certificate's dates and CA constraints checked.
- */
-function checkChain(
-  leaf: Prepared,
-  anchor: Prepared,
-  pool: Prepared[],
-  at: number,
-  skew: number,
-  reasons: Reason[],
-): void {
-  const path = [leaf];
-  let current = leaf;
-  for (let depth = 0; depth < MAX_CHAIN_LENGTH; depth++) {
-    const parent = issuedBy(current, anchor)
-      ? anchor
-      : pool.find((candidate) => !path.includes(candidate) && issuedBy(current, candidate));
-    if (!parent) {
-      const issuer = formatName(current.fields.issuer);
-      const trusted = formatName(anchor.fields.subject);
-      reasons.push(
-        reason(
-          'ISSUER_MISMATCH',
-          `${label(current, roleOf(current, leaf, anchor))} was issued by "${issuer}", which does not chain to the trusted CA "${trusted}"`,
-        ),
-      );
-      return;
-    }
-    if (!signedBy(current, parent)) {
-      reasons.push(
-        reason(
-          'SIGNATURE_INVALID',
-          `the signature of ${label(current, roleOf(current, leaf, anchor))} does not verify with the key of "${formatName(parent.fields.subject)}"`,
-        ),
-      );
-    }
-    checkIssuerConstraints(parent, parent === anchor ? 'CA' : 'intermediate', path.length - 1, reasons);
-    path.push(parent);
-    checkValidity(parent, roleOf(parent, leaf, anchor), at, skew, reasons);
-    if (parent === anchor) return;
-    current = parent;
-  }
-  reasons.push(reason('ISSUER_MISMATCH', `the chain is longer than ${MAX_CHAIN_LENGTH} certificates`));
-}
-
-/** A certificate that signs another must be allowed to: a CA (the trusted one is trusted as configured), within its path length. */
-function checkIssuerConstraints(parent: Prepared, role: string, below: number, reasons: Reason[]): void {
-  const constraints = basicConstraints(parent.fields);
-  if (role !== 'CA' && !constraints.ca) {
-    reasons.push(reason('ISSUER_MISMATCH', `${label(parent, role)} is not a CA certificate`));
-  }
-  if (!mayIssueCertificates(parent.fields)) {
-    reasons.push(
-      reason('ISSUER_MISMATCH', `${label(parent, role)} has a key usage that does not allow signing certificates`),
-    );
-  }
-  if (constraints.pathLength !== undefined && below > constraints.pathLength) {
-    reasons.push(
-      reason(
-        'ISSUER_MISMATCH',
-        `${label(parent, role)} allows ${constraints.pathLength} intermediate(s) below it, the chain has ${below}`,
-      ),
-    );
   }
 }
 
@@ -265,7 +141,9 @@ export function validateDeviceCertificate(input: ValidationInput): ValidationRes
     const reasons: Reason[] = [];
     const at = input.at.getTime();
     const skew = input.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS;
-    checkChain(leaf, anchor, pool, at, skew, reasons);
+    checkPath(leaf, anchor, pool, reasons, {
+      checkValidity: (entry, role) => checkValidity(entry, role, at, skew, reasons),
+    });
     checkValidity(leaf, 'certificate', at, skew, reasons);
     // Fail closed: with no valid check date no validity period can be established.
     if (Number.isNaN(at)) reasons.push(reason('NOT_YET_VALID', 'the check date is not a valid date'));

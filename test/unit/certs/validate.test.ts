@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createDenyList } from '../../../certs/deny.js';
@@ -6,6 +7,8 @@ import { createIntermediateCa, createRootCa, issueDeviceCertificate } from '../.
 import { parseCertificate } from '../../../certs/parse.js';
 import { REASON_CODES, type ReasonCode } from '../../../certs/reasons.js';
 import { type ValidationInput, validateDeviceCertificate } from '../../../certs/validate.js';
+import { opensslNotBefore, scratchDir } from '../../helpers/openssl.js';
+import { CA_EXTENSIONS, DEVICE_EXTENSIONS, OpensslPathFactory } from '../../helpers/openssl-paths.js';
 import { CHECK_AT, type Fleets, ISSUED_AT, makeFleets, TENANT_ID, tamperSignature } from './fixtures.js';
 
 let fleets: Fleets;
@@ -393,7 +396,64 @@ describe('the reason codes', () => {
     const issuer = fleets.generic.certificatePem;
     const base = { issuer, profile: generic, at: CHECK_AT };
     const good = await genericDevice();
+    // The path rules' cases come from openssl (the project's issuer cannot make an MD5 signature or a bad extension).
+    const scratch = scratchDir('jitr-codes-');
+    const make = new OpensslPathFactory(scratch);
+    const rootKey = make.key('root');
+    const root = make.certificate('root', { subject: '/CN=Codes Root', key: rootKey, extensions: CA_EXTENSIONS });
+    const at = new Date(opensslNotBefore(root.path).getTime() + 3_600_000);
+    const leafKey = make.key('leaf');
+    const fromOpenssl = (extensions: string[], opts: { digest?: 'sha1'; issuer?: typeof root } = {}) => {
+      const leaf = make.certificate(`leaf-${extensions.length}-${opts.digest ?? ''}`, {
+        subject: '/CN=pump-8',
+        key: leafKey,
+        issuer: opts.issuer ?? root,
+        extensions,
+        ...(opts.digest ? { digest: opts.digest } : {}),
+      });
+      return async () => ({
+        ...base,
+        certificate: readFileSync(leaf.path, 'utf8'),
+        issuer: readFileSync(root.path, 'utf8'),
+        at,
+      });
+    };
+    const constrained = make.certificate('constrained', {
+      subject: '/O=Acme/CN=Constrained',
+      key: make.key('constrained'),
+      issuer: root,
+      extensions: [...CA_EXTENSIONS, 'nameConstraints = critical,permitted;DNS:example.com'],
+    });
+    const requiring = make.certificate('requiring', {
+      subject: '/CN=Requiring',
+      key: make.key('requiring'),
+      issuer: root,
+      extensions: [...CA_EXTENSIONS, 'policyConstraints = critical,requireExplicitPolicy:0'],
+    });
+    const viaIntermediate = (issuer: typeof root, extensions: string[]) => {
+      const leaf = make.certificate(`leaf-below-${issuer.path.length}`, {
+        subject: '/CN=pump-9',
+        key: leafKey,
+        issuer,
+        extensions,
+      });
+      return async () => ({
+        ...base,
+        certificate: readFileSync(leaf.path, 'utf8'),
+        intermediates: readFileSync(issuer.path, 'utf8'),
+        issuer: readFileSync(root.path, 'utf8'),
+        at,
+      });
+    };
     const triggers: Record<ReasonCode, () => Promise<ValidationInput>> = {
+      WEAK_SIGNATURE: fromOpenssl(DEVICE_EXTENSIONS, { digest: 'sha1' }),
+      UNHANDLED_CRITICAL_EXTENSION: fromOpenssl([...DEVICE_EXTENSIONS, '1.3.6.1.4.1.55555.1 = critical,ASN1:NULL']),
+      KEY_USAGE_INVALID: fromOpenssl(['basicConstraints = critical,CA:FALSE', 'keyUsage = critical,keyEncipherment']),
+      NAME_CONSTRAINTS_VIOLATED: viaIntermediate(constrained, [
+        ...DEVICE_EXTENSIONS,
+        'subjectAltName = DNS:pump.example.org',
+      ]),
+      POLICY_CONSTRAINTS_VIOLATED: viaIntermediate(requiring, DEVICE_EXTENSIONS),
       MALFORMED_CERTIFICATE: async () => ({ ...base, certificate: 'not a certificate' }),
       SIGNATURE_INVALID: async () => ({ ...base, certificate: tamperSignature(good.certificatePem) }),
       ISSUER_MISMATCH: async () => ({ ...base, certificate: good.certificatePem, issuer: fleets.other.certificatePem }),
@@ -438,6 +498,7 @@ describe('the reason codes', () => {
     for (const [code, trigger] of Object.entries(triggers)) {
       expect({ code, reasons: codes(await trigger()) }).toEqual({ code, reasons: [code] });
     }
+    scratch.cleanup();
   });
 });
 
