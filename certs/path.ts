@@ -20,7 +20,7 @@ import {
 import { policyViolation } from './policies.js';
 import { type Reason, type ReasonCode, reason } from './reasons.js';
 import { publicKeyFromSpki, verifyCertificateSignature } from './signature.js';
-import { weakSignatureReason } from './signature-policy.js';
+import { signatureAlgorithmProblem, signingKeyProblem } from './signature-policy.js';
 
 /** A parsed certificate plus what validation derives from it, cached per loaded object (the issuer is reused). */
 export interface Prepared {
@@ -28,6 +28,8 @@ export interface Prepared {
   fields: CertificateFields;
   publicKey?: KeyObject | null;
   nameConstraints?: GeneralSubtrees | null;
+  /** What the rules found about this certificate as an issuer: the trusted CA is reused across validations. */
+  asIssuer?: { anchor: boolean; findings: string[]; purpose: string | undefined; keyProblem: string | undefined };
 }
 
 const MAX_CHAIN_LENGTH = 8;
@@ -71,6 +73,18 @@ function issuedBy(child: Prepared, parent: Prepared): boolean {
 function signedBy(child: Prepared, parent: Prepared): boolean {
   const key = publicKeyOf(parent);
   return key !== undefined && verifyCertificateSignature(child.loaded, child.fields, key);
+}
+
+function issuerFacts(entry: Prepared, anchor: boolean): NonNullable<Prepared['asIssuer']> {
+  if (entry.asIssuer?.anchor !== anchor) {
+    entry.asIssuer = {
+      anchor,
+      findings: issuerFindings(entry.fields, anchor),
+      purpose: issuerPurposeFinding(entry.fields),
+      keyProblem: signingKeyProblem(entry.fields.subjectPublicKeyInfo),
+    };
+  }
+  return entry.asIssuer;
 }
 
 function selfIssued(entry: Prepared): boolean {
@@ -137,10 +151,11 @@ export function checkPath(
         `has a signature that does not verify with the key of "${formatName(parent.fields.subject)}"`,
       );
     }
-    const weak = weakSignatureReason(child.fields, parent.fields.subjectPublicKeyInfo);
+    const facts = issuerFacts(parent, parent === anchor);
+    const weak = signatureAlgorithmProblem(child.fields) ?? facts.keyProblem;
     if (weak) add('WEAK_SIGNATURE', child, weak);
     if (i > 0 && !selfIssued(child)) intermediatesBelow++;
-    for (const finding of issuerFindings(parent.fields, parent === anchor)) add('ISSUER_MISMATCH', parent, finding);
+    for (const finding of facts.findings) add('ISSUER_MISMATCH', parent, finding);
     const { pathLength } = basicConstraints(parent.fields);
     if (pathLength !== undefined && intermediatesBelow > pathLength) {
       add(
@@ -149,8 +164,7 @@ export function checkPath(
         `allows ${pathLength} intermediate(s) below it, the chain has ${intermediatesBelow}`,
       );
     }
-    const purpose = issuerPurposeFinding(parent.fields);
-    if (purpose) add('EKU_NOT_CLIENT_AUTH', parent, purpose);
+    if (facts.purpose) add('EKU_NOT_CLIENT_AUTH', parent, facts.purpose);
     checks.checkValidity(parent, roleOf(parent));
   }
   for (const entry of path) {
@@ -169,7 +183,7 @@ export function checkPath(
     path
       .slice(0, -1)
       .reverse()
-      .map((entry) => ({ fields: entry.fields, selfIssued: selfIssued(entry) })),
+      .map((entry) => ({ fields: entry.fields, selfIssued: entry !== leaf && selfIssued(entry) })),
   );
   if (policy) add('POLICY_CONSTRAINTS_VIOLATED', leaf, `fails the policy constraints of its path: ${policy}`);
 }

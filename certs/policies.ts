@@ -78,6 +78,12 @@ function prune(levels: PolicyNode[][], depth: number): void {
  * policy constraints its certificates set, or undefined when it meets them (or none are set).
  */
 export function policyViolation(path: readonly PolicyCertificate[]): string | undefined {
+  // Without policy constraints or mappings nothing can fail: explicit_policy never reaches 0 (the common, fast case).
+  const constrained = path.some(
+    ({ fields }) =>
+      fields.extensions.has(EXTENSION.policyConstraints) || fields.extensions.has(EXTENSION.policyMappings),
+  );
+  if (!constrained) return undefined;
   const n = path.length;
   let explicitPolicy = n + 1;
   let policyMapping = n + 1;

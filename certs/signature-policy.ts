@@ -62,23 +62,30 @@ export function isAllowedSignatureAlgorithm(oid: string): boolean {
   return oid in ALLOWED_SIGNATURE_ALGORITHMS;
 }
 
-/**
- * Why the signature on `certificate`, made with the key in `signerSpki`, is too weak to trust; undefined when it is
- * strong enough: an allowed algorithm, made by an RSA key of at least 2048 bits or an EC P-256/P-384 key.
- */
-export function weakSignatureReason(certificate: CertificateFields, signerSpki: Uint8Array): string | undefined {
+/** Why the certificate's signature algorithm is refused; undefined when it is on the allow-list. */
+export function signatureAlgorithmProblem(certificate: CertificateFields): string | undefined {
   const algorithm = certificate.signatureAlgorithm;
   if (algorithm === RSASSA_PSS) {
     const hash = pssHash(certificate.signatureAlgorithmParameters);
-    if (!(hash in PSS_HASHES)) {
-      return `is signed with RSASSA-PSS over ${hash === '1.3.14.3.2.26' ? 'SHA-1' : hash}; only SHA-256/384/512 are accepted`;
-    }
-  } else if (!isAllowedSignatureAlgorithm(algorithm)) {
-    return `is signed with ${signatureAlgorithmName(algorithm)}; only SHA-256/384/512 with RSA or ECDSA are accepted`;
+    if (hash in PSS_HASHES) return undefined;
+    return `is signed with RSASSA-PSS over ${hash === '1.3.14.3.2.26' ? 'SHA-1' : hash}; only SHA-256/384/512 are accepted`;
   }
-  // The same key policy as a device's own key (certs/key-policy.ts), applied to the key that made the signature.
+  if (isAllowedSignatureAlgorithm(algorithm)) return undefined;
+  return `is signed with ${signatureAlgorithmName(algorithm)}; only SHA-256/384/512 with RSA or ECDSA are accepted`;
+}
+
+/**
+ * Why a signature made with the key in `signerSpki` is too weak, whatever the algorithm: the key that signs must meet
+ * the same key policy as a device's own key (certs/key-policy.ts), RSA of at least 2048 bits or EC P-256/P-384.
+ */
+export function signingKeyProblem(signerSpki: Uint8Array): string | undefined {
   const keyProblem = keyPolicyProblem(signerSpki);
-  if (keyProblem)
-    return `is signed by a key that fails the key policy: ${keyProblem.message.replace(/^the key is /, '')}`;
-  return undefined;
+  return (
+    keyProblem && `is signed by a key that fails the key policy: ${keyProblem.message.replace(/^the key is /, '')}`
+  );
+}
+
+/** `signatureAlgorithmProblem`, else `signingKeyProblem`: why the signature is too weak to trust, or undefined. */
+export function weakSignatureReason(certificate: CertificateFields, signerSpki: Uint8Array): string | undefined {
+  return signatureAlgorithmProblem(certificate) ?? signingKeyProblem(signerSpki);
 }
