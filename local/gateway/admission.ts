@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { certificateId } from '../../certs/parse.js';
+import { unsupportedSignatureAlgorithm } from '../control-plane/iot/certificate-checks.js';
 import type { CaCertificateRecord, CertificateRecord } from '../state/model.js';
 import type { RegistryStore } from '../state/store.js';
 
@@ -23,6 +24,7 @@ export type RefusalCode =
   | 'CERTIFICATE_INACTIVE'
   | 'CERTIFICATE_NOT_ACTIVE'
   | 'UNKNOWN_ISSUER'
+  | 'UNSUPPORTED_SIGNATURE_ALGORITHM'
   | 'BAD_SIGNATURE'
   | 'CA_INACTIVE'
   | 'AUTO_REGISTRATION_DISABLED';
@@ -54,6 +56,14 @@ export function admit(store: AdmissionStore, leafDer: Uint8Array, now: number, p
   }
   const validity = outsideValidity(Date.parse(leaf.validFrom), Date.parse(leaf.validTo), now);
   if (validity) return validity;
+  // AWS IoT does not register (nor accept) a certificate signed with MD5, SHA-1 or another unsupported algorithm.
+  let refusedAlgorithm: string | undefined;
+  try {
+    refusedAlgorithm = unsupportedSignatureAlgorithm(leafDer);
+  } catch {
+    return { kind: 'refuse', code: 'MALFORMED_CERTIFICATE', detail: 'the client certificate does not parse' };
+  }
+  if (refusedAlgorithm) return { kind: 'refuse', code: 'UNSUPPORTED_SIGNATURE_ALGORITHM', detail: refusedAlgorithm };
   const candidates = store.findCasBySubject(leaf.issuer);
   if (candidates.length === 0) return { kind: 'refuse', code: 'UNKNOWN_ISSUER', detail: leaf.issuer };
   // Several registered CAs may share a Subject (AWS allows it); the one whose key signed the leaf decides.

@@ -10,6 +10,7 @@ import {
   type IssuedCa,
   type IssuedDevice,
   issueDeviceCertificate,
+  type KeyAlgorithm,
 } from '../../certs/issue.js';
 
 /** What an SDK call failed with: the error name and the HTTP status the emulator answered. */
@@ -33,9 +34,12 @@ export async function failureOf(call: Promise<unknown>): Promise<CallFailure> {
 /** A fresh CA registered in DEFAULT mode with a verification certificate (ACTIVE, auto-registration on). */
 export async function registeredCa(
   iot: IoTClient,
-  options: { active?: boolean; autoRegistration?: boolean; commonName?: string } = {},
+  options: { active?: boolean; autoRegistration?: boolean; commonName?: string; keyAlgorithm?: KeyAlgorithm } = {},
 ): Promise<IssuedCa> {
-  const ca = await createRootCa({ commonName: options.commonName ?? `Conformance CA ${Math.random()}` });
+  const ca = await createRootCa({
+    commonName: options.commonName ?? `Conformance CA ${Math.random()}`,
+    ...(options.keyAlgorithm ? { keyAlgorithm: options.keyAlgorithm } : {}),
+  });
   const { registrationCode } = await iot.send(new GetRegistrationCodeCommand({}));
   const verification = await createVerificationCertificate(ca, registrationCode ?? '');
   await iot.send(

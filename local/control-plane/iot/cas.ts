@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { alreadyExists, certificateState, certificateValidation, invalidRequest, notFound } from '../../errors.js';
 import type { AutoRegistrationStatus, CaCertificateRecord, CaStatus, CertificateMode } from '../../state/model.js';
-import { isSignedBy, isWithinValidity, readCertificate, subjectCommonName, validityOf } from './certificate-checks.js';
+import {
+  isSignedBy,
+  isWithinValidity,
+  readCertificate,
+  requireSupportedSignature,
+  subjectCommonName,
+  validityOf,
+} from './certificate-checks.js';
 import type { IotContext, IotOperation, IotRequest } from './context.js';
 import {
   bodyBoolean,
@@ -50,6 +57,7 @@ function registerCaCertificate(context: IotContext, request: IotRequest) {
   const { store } = context;
   const mode = oneOfValues(bodyString(request, 'certificateMode'), 'certificateMode', MODES) ?? 'DEFAULT';
   const ca = readCertificate(requiredBodyString(request, 'caCertificate'), 'caCertificate');
+  requireSupportedSignature(ca, 'The CA certificate');
   if (!ca.x509.ca) throw certificateValidation('caCertificate is not a CA certificate (basicConstraints CA:FALSE)');
   const now = context.now();
   if (!isWithinValidity(ca.x509, now)) throw certificateValidation('The CA certificate is expired or not yet valid');

@@ -1,5 +1,7 @@
 import type { X509Certificate } from 'node:crypto';
+import { fieldsOf } from '../../../certs/fields.js';
 import { type LoadedCertificate, parseCertificate } from '../../../certs/parse.js';
+import { signatureAlgorithmName, signatureAlgorithmProblem } from '../../../certs/signature-policy.js';
 import { certificateValidation } from '../../errors.js';
 
 /** Parses a PEM from a request; anything unreadable is AWS's CertificateValidationException. */
@@ -32,4 +34,24 @@ export function subjectCommonName(certificate: X509Certificate): string | undefi
 
 export function validityOf(certificate: X509Certificate): { notBefore: number; notAfter: number } {
   return { notBefore: Date.parse(certificate.validFrom), notAfter: Date.parse(certificate.validTo) };
+}
+
+const DSA_WITH_SHA256 = '2.16.840.1.101.3.4.3.2';
+
+/**
+ * The signature algorithms AWS IoT accepts on a certificate: SHA-256/384/512 with RSA (PKCS #1 v1.5 or PSS), with
+ * ECDSA, and DSA with SHA-256; no MD5, no SHA-1. "Certificate signing algorithms supported by AWS IoT",
+ * https://docs.aws.amazon.com/iot/latest/developerguide/x509-client-certs.html
+ * Returns the refused algorithm's name, or undefined when AWS IoT supports it.
+ */
+export function unsupportedSignatureAlgorithm(der: Uint8Array): string | undefined {
+  const fields = fieldsOf(der);
+  if (fields.signatureAlgorithm === DSA_WITH_SHA256 || !signatureAlgorithmProblem(fields)) return undefined;
+  return signatureAlgorithmName(fields.signatureAlgorithm);
+}
+
+/** RegisterCertificate and friends: an unsupported signature algorithm is AWS's CertificateValidationException. */
+export function requireSupportedSignature(certificate: LoadedCertificate, what: string): void {
+  const refused = unsupportedSignatureAlgorithm(certificate.der);
+  if (refused) throw certificateValidation(`${what} is signed with ${refused}, which AWS IoT does not support`);
 }

@@ -11,7 +11,13 @@ import {
 import type { CaCertificateRecord, CertificateRecord, CertificateStatus } from '../../state/model.js';
 import { issueFromCsr, issueWithNewKey } from './amazon-ca.js';
 import { requireCa, tokenOf } from './cas.js';
-import { isSignedBy, isWithinValidity, readCertificate, validityOf } from './certificate-checks.js';
+import {
+  isSignedBy,
+  isWithinValidity,
+  readCertificate,
+  requireSupportedSignature,
+  validityOf,
+} from './certificate-checks.js';
 import type { IotContext, IotOperation, IotRequest } from './context.js';
 import {
   bodyString,
@@ -96,6 +102,7 @@ function signingCa(context: IotContext, request: IotRequest, device: LoadedCerti
 
 function registerCertificate(context: IotContext, request: IotRequest) {
   const device = readCertificate(requiredBodyString(request, 'certificatePem'), 'certificatePem');
+  requireSupportedSignature(device, 'The certificate');
   if (!isWithinValidity(device.x509, context.now())) throw certificateValidation('The certificate is not valid now');
   const record = newRecord(context, device, requestedStatus(request), signingCa(context, request, device));
   return { certificateArn: record.certificateArn, certificateId: record.certificateId };
@@ -103,6 +110,7 @@ function registerCertificate(context: IotContext, request: IotRequest) {
 
 function registerCertificateWithoutCa(context: IotContext, request: IotRequest) {
   const device = readCertificate(requiredBodyString(request, 'certificatePem'), 'certificatePem');
+  requireSupportedSignature(device, 'The certificate');
   if (!isWithinValidity(device.x509, context.now())) throw certificateValidation('The certificate is not valid now');
   const record = newRecord(context, device, requestedStatus(request), undefined);
   return { certificateArn: record.certificateArn, certificateId: record.certificateId };
