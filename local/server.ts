@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'; // gateway: per-run data-plane directory
-import { readFile, rename, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path'; // gateway: data-plane directory
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path'; // gateway: data-plane directory
 import type { IssuedCa } from '../certs/issue.js';
 import { ApiCallCounter } from './api-calls.js'; // reliability: call counter
 import { ControlPlane } from './control-plane/http.js';
@@ -103,6 +103,8 @@ async function loadStore(options: LocalOptions): Promise<RegistryStore> {
 
 /** Writes the registry atomically (temp file then rename), so a crash mid-write never leaves half a state file. */
 export async function saveState(store: RegistryStore, path: string): Promise<void> {
+  // `--state .jitr/state.json` on a fresh clone: the directory is made, as the README's example expects.
+  await mkdir(dirname(path), { recursive: true });
   const temp = `${path}.${process.pid}.tmp`;
   await writeFile(temp, `${JSON.stringify(store)}\n`, { mode: 0o600 });
   await rename(temp, path);

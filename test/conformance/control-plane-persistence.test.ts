@@ -93,8 +93,17 @@ describe('control plane: --state persistence', () => {
   });
 
   it('refuses to start when the state file cannot be written, with code BAD_STATE', async () => {
-    const statePath = join(dir, 'no-such-directory', 'state.json');
+    // A missing directory is made (`--state .jitr/state.json` on a fresh clone); one under a plain file cannot be.
+    await writeFile(join(dir, 'a-file'), 'not a directory');
+    const statePath = join(dir, 'a-file', 'state.json');
     await expect(startLocal({ statePath })).rejects.toMatchObject({ code: 'BAD_STATE' });
+  });
+
+  it('makes the missing directory of a state file', async () => {
+    const statePath = join(dir, 'fresh-clone', '.jitr', 'state.json');
+    const emulator = await startLocal({ statePath });
+    await emulator.stop();
+    expect(JSON.parse(await readFile(statePath, 'utf8'))).toBeTypeOf('object');
   });
 
   it('saves the state file with owner-only permissions', async () => {
