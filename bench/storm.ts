@@ -49,6 +49,14 @@ if (!['azure-sphere', 'microchip', 'generic'].includes(profile)) {
   process.exit(2);
 }
 
+// Ctrl-C or SIGTERM: leave at once, whatever the Lambda still has queued (the emulator lives in this process).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`bench:storm: ${signal}, stopping\n`);
+    process.exit(130);
+  });
+}
+
 const started = new Date();
 const result = await runStorm({
   devices,
@@ -88,3 +96,5 @@ if (values.plot) {
 }
 if (values.samples) writeFileSync(values.samples, `${JSON.stringify({ samples, marks })}\n`);
 process.stdout.write(`${JSON.stringify({ ...figures, machine }, null, values.json ? 2 : 2)}\n`);
+// runStorm stopped the emulator (dropping what its Lambda still had queued); leave once the document is written.
+process.stdout.write('', () => process.exit(0));

@@ -59,7 +59,13 @@ export interface LocalEmulator {
   apiCalls: ApiCallCounter;
   /** The emulator's IAM: identities (access keys) and authorization. */
   iam: LocalIam;
-  stop(): Promise<void>;
+  /** Lambda invocations run so far and their summed duration, per function name (empty without serverless.yml). */
+  lambdaUsage(): Record<string, { invocations: number; durationMs: number }>;
+  /**
+   * Stops everything; queued Lambda invocations (and their retries) are dropped, not run: resolves with how many.
+   * Calling it again returns the same promise.
+   */
+  stop(): Promise<{ droppedInvocations: number }>;
 }
 
 export const DEFAULT_REGION = 'us-east-1';
@@ -201,14 +207,15 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalEmula
     log: (line) => process.stderr.write(`${JSON.stringify({ component: 'http-api', ...line })}\n`),
   });
 
-  let stopped: Promise<void> | undefined;
+  let stopped: Promise<{ droppedInvocations: number }> | undefined;
   const stop = () => {
     stopped ??= (async () => {
       // gateway: stop the rules engine, then the gateway, before the control plane (handlers may still call it).
       await httpApi.close(); // vend
-      await dataPlane.stop();
+      const report = await dataPlane.stop();
       await controlPlane.close();
       if (options.statePath) await saveState(store, options.statePath);
+      return report;
     })();
     return stopped;
   };
@@ -225,6 +232,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalEmula
     faults,
     apiCalls,
     iam,
+    lambdaUsage: () => dataPlane.lambda?.usage() ?? {},
     stop,
   };
 }

@@ -43,6 +43,13 @@ export interface StormResult {
   ratio: number;
   apiCalls: Record<string, number>;
   apiCallsPerDevice: number;
+  /** DescribeCertificate and UpdateCertificate per device (the two 10 TPS quotas), over the storm and the drain. */
+  describeCertificatePerDevice: number;
+  updateCertificatePerDevice: number;
+  /** The emulator's Lambda over the storm and the drain: containers (--concurrency), invocations and their duration. */
+  lambda: { containers: number; invocations: number; totalDurationS: number };
+  /** CPU time of this process (gateway, control plane, rules, Lambda containers and the simulated devices). */
+  cpu: { pipelineS: number; perOnlineDeviceMs: number };
   eventsPerDevice: number;
   timeToOnline: Percentiles | null;
   /** Beyond the issue's document: how the figures came about. */
@@ -59,6 +66,8 @@ export interface StormResult {
     /** How long the backlog took to drain (bounded by --drain-s), and what was left. */
     drainS: number;
     backlogLeft: number;
+    /** IoT calls served while the backlog drained (duplicates should cost none). */
+    iotCallsDuringDrain: number;
     /** IoT calls served up to the moment the last device came online (apiCalls adds the drain). */
     apiCallsAtStormEnd: number;
     reconnectsPerDevice: number;
@@ -77,7 +86,27 @@ export interface StormResult {
 }
 
 const IOT_OPERATION = /^[A-Z][A-Za-z]+$/;
-const NOT_IOT = new Set(['GetParameter', 'PutParameter', 'SendMessage', 'ReceiveMessage', 'DeleteMessage']);
+const NOT_IOT = new Set([
+  'GetParameter',
+  'PutParameter',
+  'SendMessage',
+  'ReceiveMessage',
+  'DeleteMessage',
+  // DynamoDB (the idempotency table)
+  'GetItem',
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'CreateTable',
+  'DescribeTable',
+]);
+const ONBOARD = 'jitr-dev-onboard';
+
+function iotTotal(served: Record<string, number>): number {
+  return Object.entries(served)
+    .filter(([op]) => IOT_OPERATION.test(op) && !NOT_IOT.has(op))
+    .reduce((sum, [, n]) => sum + n, 0);
+}
 
 function round(value: number, digits = 3): number {
   const scale = 10 ** digits;
@@ -145,8 +174,10 @@ export async function runStorm(options: StormOptions): Promise<StormResult> {
     });
     await quiet(() => JSON.stringify(tally.counts), 3000, 90_000);
     emulator.apiCalls.reset();
+    const cpuAtStart = process.cpuUsage();
+    const lambdaAtStart = emulator.lambdaUsage()[ONBOARD] ?? { invocations: 0, durationMs: 0 };
     const eventsBefore = eventsSeen(env);
-    const invocationsBefore = { ...(tally.counts['jitr-dev-onboard'] ?? {}) };
+    const invocationsBefore = { ...(tally.counts[ONBOARD] ?? {}) };
     progress(`storm: ${options.devices} devices power on at once`);
     let lastProgress = 0;
     const storm = await simulateFleet({
@@ -166,7 +197,7 @@ export async function runStorm(options: StormOptions): Promise<StormResult> {
     });
     const invocationsNow = () => {
       const counts: Record<string, number> = {};
-      for (const [key, n] of Object.entries(tally.counts['jitr-dev-onboard'] ?? {})) {
+      for (const [key, n] of Object.entries(tally.counts[ONBOARD] ?? {})) {
         counts[key] = n - (invocationsBefore[key] ?? 0);
       }
       return counts;
@@ -183,6 +214,8 @@ export async function runStorm(options: StormOptions): Promise<StormResult> {
       await quiet(() => JSON.stringify(tally.counts), 5000, options.drainMs);
     }
     const drainS = (Date.now() - drainStarted) / 1000;
+    const cpuUsed = process.cpuUsage(cpuAtStart);
+    const lambdaNow = emulator.lambdaUsage()[ONBOARD] ?? { invocations: 0, durationMs: 0 };
     const calls = emulator.apiCalls.snapshot();
     const invocations = invocationsNow();
     const backlogLeft = Math.max(0, events - handled());
@@ -257,6 +290,17 @@ export async function runStorm(options: StormOptions): Promise<StormResult> {
       ratio: round(throughput / bound.devicesPerSecond),
       apiCalls: iotCalls,
       apiCallsPerDevice: round(totalCalls / options.devices),
+      describeCertificatePerDevice: round((calls.served.DescribeCertificate ?? 0) / options.devices),
+      updateCertificatePerDevice: round((calls.served.UpdateCertificate ?? 0) / options.devices),
+      lambda: {
+        containers: options.concurrency,
+        invocations: lambdaNow.invocations - lambdaAtStart.invocations,
+        totalDurationS: round((lambdaNow.durationMs - lambdaAtStart.durationMs) / 1000, 1),
+      },
+      cpu: {
+        pipelineS: round((cpuUsed.user + cpuUsed.system) / 1e6, 1),
+        perOnlineDeviceMs: round((cpuUsed.user + cpuUsed.system) / 1000 / Math.max(1, storm.boot.online), 1),
+      },
       eventsPerDevice: round(events / options.devices),
       timeToOnline: percentiles(times) ?? null,
       detail: {
@@ -268,6 +312,7 @@ export async function runStorm(options: StormOptions): Promise<StormResult> {
         backlogAtStormEnd,
         drainS: round(drainS, 1),
         backlogLeft,
+        iotCallsDuringDrain: iotTotal(calls.served) - iotTotal(callsAtStormEnd.served),
         apiCallsAtStormEnd: Object.entries(callsAtStormEnd.served)
           .filter(([op]) => IOT_OPERATION.test(op) && !NOT_IOT.has(op))
           .reduce((sum, [, n]) => sum + n, 0),
@@ -285,7 +330,8 @@ export async function runStorm(options: StormOptions): Promise<StormResult> {
     };
   } finally {
     destroyClients(env.clients);
-    await env.emulator.stop();
+    const { droppedInvocations } = await env.emulator.stop();
+    progress(`stopped: ${droppedInvocations} queued Lambda invocations dropped`);
     tally.restore();
   }
 }

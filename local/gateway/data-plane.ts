@@ -46,6 +46,7 @@ const NOTABLE = new Set([
   'lambda-error',
   'lambda-start-failed',
   'lambda-retries-exhausted',
+  'lambda-stopped',
   'lambda-destination-missing',
   'lambda-disabled',
   'policy-problem',
@@ -61,7 +62,8 @@ export interface DataPlane {
   gateway: MqttGateway;
   rules: RulesEngine;
   lambda?: LambdaRunner;
-  stop(): Promise<void>;
+  /** Resolves with how many asynchronous Lambda invocations were still queued and got dropped. */
+  stop(): Promise<{ droppedInvocations: number }>;
 }
 
 export async function startDataPlane(options: DataPlaneOptions): Promise<DataPlane> {
@@ -136,8 +138,9 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
     async stop() {
       rules.stop();
       await gateway.stop();
-      await lambda?.stop();
+      const dropped = (await lambda?.stop())?.dropped ?? 0;
       if (options.removeDirectoryOnStop) await rm(options.directory, { recursive: true, force: true });
+      return { droppedInvocations: dropped };
     },
   };
 }

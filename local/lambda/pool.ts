@@ -24,6 +24,15 @@ export interface ContainerSpec {
   functionArn: string;
 }
 
+/** The error type of an invocation the pool dropped because it was closing (queued, or running when it closed). */
+export const CANCELLED = 'Runtime.Cancelled';
+
+const cancelled = (requestId: string): InvocationOutcome => ({
+  ok: false,
+  requestId,
+  error: { errorType: CANCELLED, errorMessage: 'the Lambda runner stopped before this invocation ran', trace: [] },
+});
+
 interface Container {
   worker: Worker;
   /** Set once an invocation got an answer from the loaded module: a crash before that is a failure to start. */
@@ -38,8 +47,10 @@ interface Container {
 export class ContainerPool {
   private readonly idle = new Map<string, Container[]>();
   private readonly all = new Set<Container>();
+  /** Per function: invocations that ran in a container, and their summed duration (what Lambda bills). */
+  private readonly ran = new Map<string, { invocations: number; durationMs: number }>();
   private running = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly waiting: ((admitted: boolean) => void)[] = [];
   private closed = false;
 
   constructor(
@@ -49,12 +60,18 @@ export class ContainerPool {
   ) {}
 
   async invoke(spec: ContainerSpec, event: unknown, requestId: string = randomUUID()): Promise<InvocationOutcome> {
-    await this.acquire();
+    if (this.closed || !(await this.acquire())) return cancelled(requestId);
     try {
+      if (this.closed) return cancelled(requestId);
       return await this.runIn(this.container(spec), spec, event, requestId);
     } finally {
       this.release();
     }
+  }
+
+  /** Invocations run so far and their total duration, per function name. */
+  usage(): Record<string, { invocations: number; durationMs: number }> {
+    return Object.fromEntries([...this.ran].map(([name, usage]) => [name, { ...usage }]));
   }
 
   /** Containers alive now (warm or busy). */
@@ -62,24 +79,31 @@ export class ContainerPool {
     return this.all.size;
   }
 
-  async close(): Promise<void> {
+  /**
+   * Stops every container and answers every queued invocation as cancelled (never started); an invocation running
+   * when its container is stopped is answered as cancelled too. Resolves with how many were queued.
+   */
+  async close(): Promise<number> {
     this.closed = true;
+    const queued = this.waiting.splice(0);
+    for (const admit of queued) admit(false);
     await Promise.all([...this.all].map((container) => container.worker.terminate()));
     this.all.clear();
     this.idle.clear();
+    return queued.length;
   }
 
-  private acquire(): Promise<void> {
+  private acquire(): Promise<boolean> {
     if (this.running < this.concurrency) {
       this.running++;
-      return Promise.resolve();
+      return Promise.resolve(true);
     }
-    return new Promise((resolve) => this.waiting.push(() => resolve()));
+    return new Promise((resolve) => this.waiting.push(resolve));
   }
 
   private release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
+    const next = this.closed ? undefined : this.waiting.shift();
+    if (next) next(true);
     else this.running--;
   }
 
@@ -122,8 +146,10 @@ export class ContainerPool {
       };
       pending?.settle({ ok: false, requestId: pending.id, error });
     };
-    worker.on('error', (error) => die('Runtime.ExitError', error.message));
-    worker.on('exit', (code) => die('Runtime.ExitError', `the container exited with code ${code}`));
+    worker.on('error', (error) => die(this.closed ? CANCELLED : 'Runtime.ExitError', error.message));
+    worker.on('exit', (code) =>
+      die(this.closed ? CANCELLED : 'Runtime.ExitError', `the container exited with code ${code}`),
+    );
     this.all.add(container);
     return container;
   }
@@ -145,10 +171,15 @@ export class ContainerPool {
           },
         });
       }, spec.timeoutMs);
+      const started = performance.now();
       container.pending = {
         id,
         settle: (outcome) => {
           clearTimeout(timer);
+          const usage = this.ran.get(spec.functionName) ?? { invocations: 0, durationMs: 0 };
+          usage.invocations++;
+          usage.durationMs += performance.now() - started;
+          this.ran.set(spec.functionName, usage);
           if (this.all.has(container) && !this.closed) {
             const list = this.idle.get(spec.functionName) ?? [];
             list.push(container);

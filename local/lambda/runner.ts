@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { bundleFunction, splitHandler } from './bundle.js';
-import { ContainerPool, type ContainerSpec, type FunctionError, type InvocationOutcome } from './pool.js';
+import { CANCELLED, ContainerPool, type ContainerSpec, type FunctionError, type InvocationOutcome } from './pool.js';
 import type { LocalFunction, LocalService } from './service.js';
 import { WORKER_SOURCE } from './worker-source.js';
 
@@ -55,6 +55,9 @@ export class LambdaRunner {
   private readonly options: Required<Omit<LambdaRunnerOptions, 'log' | 'prepare' | 'bundleCacheDir'>> &
     Pick<LambdaRunnerOptions, 'log' | 'prepare' | 'bundleCacheDir'>;
   private prepared = false;
+  /** Set by stop(): queued invocations and pending retries are dropped, never run, retried or dead-lettered. */
+  private readonly stopping = new AbortController();
+  private dropped = 0;
   /** The last start failure reported per function, so each cause is reported once. */
   private readonly startFailures = new Map<string, string>();
 
@@ -122,17 +125,43 @@ export class LambdaRunner {
     return this.pool.size();
   }
 
-  async stop(): Promise<void> {
-    await this.pool.close();
+  /** Invocations that ran in a container and their summed duration, per function (retries count as invocations). */
+  usage(): Record<string, { invocations: number; durationMs: number }> {
+    return this.pool.usage();
+  }
+
+  /**
+   * Stops the containers and drops every asynchronous invocation not finished yet (queued, running, or waiting for a
+   * retry): nothing more runs, retries or reaches a destination. Resolves with how many it dropped.
+   */
+  async stop(): Promise<{ dropped: number }> {
+    if (!this.stopping.signal.aborted) {
+      this.stopping.abort();
+      await this.pool.close();
+      await Promise.allSettled([...this.inFlight]);
+      this.options.log?.({ event: 'lambda-stopped', code: 'INVOCATIONS_DROPPED', dropped: this.dropped });
+    }
+    return { dropped: this.dropped };
   }
 
   private async runAsync(fn: LocalFunction, event: unknown, requestId: string): Promise<void> {
     const attempts = 1 + fn.maximumRetryAttempts;
     let last: InvocationOutcome | undefined;
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      if (attempt > 1) await sleep(this.options.retryDelaysMs[attempt - 2] ?? this.options.retryDelaysMs.at(-1) ?? 0);
+      if (attempt > 1) {
+        const delay = this.options.retryDelaysMs[attempt - 2] ?? this.options.retryDelaysMs.at(-1) ?? 0;
+        await sleep(delay, undefined, { signal: this.stopping.signal }).catch(() => {});
+      }
+      if (this.stopping.signal.aborted) {
+        this.dropped++;
+        return;
+      }
       last = await this.attempt(fn, event, attempt, requestId);
       if (last.ok) return;
+      if (last.error.errorType === CANCELLED) {
+        this.dropped++;
+        return;
+      }
     }
     if (!last || last.ok) return;
     this.options.log?.({
@@ -188,6 +217,8 @@ export class LambdaRunner {
         error: { errorType: e.code ?? 'Runtime.Error', errorMessage: e.message, trace: [], phase: 'init' },
       };
     }
+    // A dropped invocation never ran: no record, no error line (stop() reports how many).
+    if (!outcome.ok && outcome.error.errorType === CANCELLED) return outcome;
     const record: InvocationRecord = { functionName: fn.name, requestId: outcome.requestId, attempt, ok: outcome.ok };
     if (!outcome.ok) {
       if (outcome.error.phase === 'init') this.reportStartFailure(fn, outcome.error);

@@ -79,7 +79,8 @@ async function run(input: CommandInput): Promise<CommandOutcome> {
   io.stderr.write(`jitr local: ${received}, shutting down\n`);
   let exitCode: ExitCode = ExitCode.ok;
   try {
-    await emulator.stop();
+    const { droppedInvocations } = await emulator.stop();
+    io.stderr.write(`jitr local: stopped; ${droppedInvocations} queued Lambda invocations dropped\n`);
     if (options.statePath) io.stderr.write(`jitr local: state saved to ${options.statePath}\n`);
   } catch (error) {
     // stdout already carries the ready line, the command's one document: report on stderr only.

@@ -199,3 +199,47 @@ describe('LambdaRunner with an ES module bundle', () => {
     }
   });
 });
+
+describe('LambdaRunner.stop', () => {
+  it('drops queued and retrying asynchronous invocations, says how many, and runs, retries or dead-letters none', async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'jitr-lambda-stop-'));
+    const sent: string[] = [];
+    const lines: { event: string; dropped?: unknown }[] = [];
+    const runner = new LambdaRunner({
+      service: loadService(fixture, {
+        region,
+        accountId,
+        queueUrl: (name) => `http://127.0.0.1:1/${accountId}/${name}`,
+      }),
+      cacheDir,
+      endpoint: 'http://127.0.0.1:1',
+      concurrency: 1,
+      retryDelaysMs: [60_000, 60_000],
+      logs: new Writable({ write: (_chunk, _encoding, done) => done() }),
+      sendToQueue: (queue) => {
+        sent.push(queue);
+        return true;
+      },
+      log: (line) => lines.push(line),
+    });
+    try {
+      // One failing invocation first: it fails once, then waits a minute for its retry.
+      runner.invokeAsync('fixture-dev-fail', {});
+      while (runner.invocations().length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      for (let i = 0; i < 5; i++) runner.invokeAsync('fixture-dev-echo', { waitMs: 50 });
+
+      const { dropped } = await runner.stop();
+      await runner.idle();
+
+      const echoes = runner.invocations().filter((record) => record.functionName === 'fixture-dev-echo');
+      expect(dropped + echoes.length).toBe(6);
+      expect(dropped).toBeGreaterThanOrEqual(2);
+      expect(runner.invocations().filter((record) => record.functionName === 'fixture-dev-fail')).toHaveLength(1);
+      expect(sent).toEqual([]);
+      expect(runner.warmContainers()).toBe(0);
+      expect(lines).toContainEqual(expect.objectContaining({ event: 'lambda-stopped', dropped }));
+    } finally {
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+  });
+});
