@@ -9,6 +9,7 @@ export const commandLoaders: Record<string, () => Promise<Command>> = {
   'ca create': async () => (await import('../commands/ca-create.js')).command,
   'ca revoke': async () => (await import('../commands/ca-revoke.js')).command,
   'ca crl': async () => (await import('../commands/ca-crl.js')).command,
+  'ca retire': async () => (await import('../commands/ca-retire.js')).command,
   'ca verification-cert': async () => (await import('../commands/ca-verification-cert.js')).command,
   'device issue': async () => (await import('../commands/device-issue.js')).command,
   'cert inspect': async () => (await import('../commands/cert-inspect.js')).command,

@@ -4,6 +4,7 @@ import type { Command } from '../cli/command.js';
 import { ExitCode } from '../cli/errors.js';
 import { flag, oneOf, optionalString, requiredString } from '../cli/flags.js';
 import { table } from '../cli/output.js';
+import { readCaCertificate } from '../operator/ca-input.js';
 import { progressOn, readBytes, withClients } from '../operator/command-support.js';
 import { type PreconfigureResult, ProofRequiredError, preconfigure } from '../operator/preconfigure.js';
 
@@ -13,10 +14,14 @@ export const command: Command = {
   usage: [
     'Usage: jitr preconfigure --ca-cert FILE (--ca-key FILE | --verification-cert FILE | --sni-only) --profile P',
     '         [--tenant-id GUID] [--pattern REGEX] [--policy-name NAME] [--stage S] [--function-arn ARN]',
-    '         [--error-role-arn ARN] [--label TEXT] [--dry-run] [--json]',
+    '         [--error-role-arn ARN] [--label TEXT] [--rollover-from CA_ID_OR_FILE] [--dry-run] [--json]',
     `  --profile  ${PROFILES.join(' | ')}`,
     '  Without --ca-key, --verification-cert or --sni-only it prints the registration code and the command that',
     '  downloads the proof (Azure Sphere), then exits 2.',
+    '  --rollover-from  a trusted CA this one succeeds (re-issued signer or factory CA): devices move onto their',
+    '  Things; a renewed Azure Sphere tenant CA is recognised by its tenant without it.',
+    'Example: jitr preconfigure --ca-cert factory-ca-2.pem --ca-key factory-ca-2.key --profile generic \\',
+    '           --rollover-from factory-ca.pem --stage prod',
   ].join('\n'),
   options: {
     'ca-cert': { type: 'string' },
@@ -31,6 +36,7 @@ export const command: Command = {
     'function-arn': { type: 'string' },
     'error-role-arn': { type: 'string' },
     label: { type: 'string' },
+    'rollover-from': { type: 'string' },
     'dry-run': { type: 'boolean' },
   },
   async run(input) {
@@ -38,6 +44,7 @@ export const command: Command = {
     const profile = oneOf(input, 'profile', PROFILES) ?? requiredString(input, 'profile');
     const keyPath = optionalString(input, 'ca-key');
     const proofPath = optionalString(input, 'verification-cert');
+    const rollover = optionalString(input, 'rollover-from');
     const optional = (name: string) => {
       const value = optionalString(input, name);
       return value === undefined ? {} : { [camel(name)]: value };
@@ -59,6 +66,7 @@ export const command: Command = {
           ...optional('function-arn'),
           ...optional('error-role-arn'),
           ...optional('label'),
+          ...(rollover !== undefined ? { rolloverFrom: [caIdOf(rollover)] } : {}),
           dryRun: flag(input, 'dry-run'),
           sources: {
             caCertificate: caPath,
@@ -85,6 +93,12 @@ export const command: Command = {
   },
 };
 
+/** A CA certificateId as given, or the id of the CA certificate file at that path. */
+function caIdOf(idOrPath: string): string {
+  if (/^[0-9a-fA-F]{64}$/.test(idOrPath)) return idOrPath.toLowerCase();
+  return readCaCertificate(readBytes(idOrPath, '--rollover-from CA certificate'), idOrPath).certificateId;
+}
+
 function camel(flagName: string): string {
   return flagName.replace(/-([a-z])/g, (_m, letter: string) => letter.toUpperCase());
 }
@@ -97,5 +111,9 @@ function humanResult(result: PreconfigureResult): string {
       : `CA ${result.caCertificateId} was already set up for stage ${result.stage}: nothing changed`;
   const rows = result.steps.map((step) => [step.step, step.resource, step.result, step.detail]);
   const warnings = result.warnings.map((warning) => `warning: ${warning}`);
-  return [heading, table(['STEP', 'RESOURCE', 'RESULT', 'DETAIL'], rows), ...warnings].join('\n');
+  const rollover =
+    result.rolloverFrom.length > 0
+      ? [`Succeeds CA(s) ${result.rolloverFrom.join(', ')}: their Things take this CA's device certificates.`]
+      : [];
+  return [heading, table(['STEP', 'RESOURCE', 'RESULT', 'DETAIL'], rows), ...rollover, ...warnings].join('\n');
 }

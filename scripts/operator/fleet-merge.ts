@@ -10,13 +10,30 @@ export interface TrustedCaSettings {
   tenantId?: string;
   pattern?: string;
   label?: string;
+  /** CAs this one succeeds, given with --rollover-from (azure-sphere CAs of the same tenant are found by themselves). */
+  rolloverFrom?: string[];
+}
+
+/**
+ * The CAs whose Things this CA may take over: those given, those already recorded, and for azure-sphere every other
+ * trusted CA of the same tenant (a renewed tenant CA: Azure Sphere names the tenant in the CA's subject). Pure.
+ */
+export function predecessorsOf(config: FleetConfig, settings: TrustedCaSettings, recorded: string[] = []): string[] {
+  const sameTenant =
+    settings.profile === 'azure-sphere' && settings.tenantId !== undefined
+      ? config.trustedCas
+          .filter((ca) => ca.profile === 'azure-sphere' && ca.tenantId === settings.tenantId)
+          .map((ca) => ca.certificateId)
+      : [];
+  const all = [...recorded, ...(settings.rolloverFrom ?? []), ...sameTenant].map((id) => id.toLowerCase());
+  return [...new Set(all)].filter((id) => id !== settings.certificateId);
 }
 
 export type MergeAction = 'create' | 'update' | 'unchanged';
 
 /**
  * Adds the CA beside the others, or updates its settings in place, keeping what operators set by hand (deny lists,
- * rotation, thing type and group, rollover). Pure.
+ * rotation, thing type and group); the CAs it rolls over from are the recorded ones plus predecessorsOf. Pure.
  */
 export function mergeTrustedCa(
   current: FleetConfig | undefined,
@@ -27,8 +44,10 @@ export function mergeTrustedCa(
   const existing = index >= 0 ? base.trustedCas[index] : undefined;
   const { tenantId: _t, pattern: _p, label: _l, ...kept } = existing ?? ({} as Partial<TrustedCa>);
   const label = settings.label ?? existing?.label;
+  const rolloverFrom = predecessorsOf(base, settings, existing?.rolloverFrom);
   const entry = {
     ...kept,
+    rolloverFrom,
     certificateId: settings.certificateId,
     profile: settings.profile,
     policyName: settings.policyName,

@@ -25,6 +25,8 @@ export interface PreconfigureOptions {
   /** Role of the rules' errorAction; default `arn:aws:iam::<account>:role/jitr-<stage>-iot-rule-error`. */
   errorRoleArn?: string;
   label?: string;
+  /** certificateIds of trusted CAs this CA succeeds (a re-issued signer or factory CA): their Things take its devices. */
+  rolloverFrom?: string[];
   dryRun?: boolean;
   /** Names of the inputs for messages (the file paths). */
   sources?: { caCertificate?: string; caKey?: string; verificationCertificate?: string };
@@ -95,6 +97,13 @@ export function resolveOptions(options: PreconfigureOptions): ResolvedOptions {
     if (options.profile !== 'generic') throw new UsageError('--pattern applies to --profile generic only');
     const problem = patternError(options.pattern);
     if (problem) throw new UsageError(`--pattern is not a valid regular expression: ${problem}`);
+  }
+  for (const id of options.rolloverFrom ?? []) {
+    if (!/^[0-9a-fA-F]{64}$/.test(id)) {
+      throw new UsageError(
+        `--rollover-from must be a CA certificateId (64 hex digits) or a CA certificate file, got "${id}"`,
+      );
+    }
   }
   if (options.tenantId !== undefined && options.profile !== 'azure-sphere') {
     throw new UsageError('--tenant-id applies to --profile azure-sphere only');

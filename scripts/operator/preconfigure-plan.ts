@@ -57,9 +57,9 @@ export function planPreconfigure(observed: Observed, desired: Desired): Preconfi
     action: observed.fleetConfig === undefined ? 'create' : merged.action,
     detail:
       merged.action === 'create'
-        ? `trust CA ${short(desired.caCertificateId)} (${desired.trustedCa.profile}) beside ${merged.config.trustedCas.length - 1} other(s)`
+        ? `trust CA ${short(desired.caCertificateId)} (${desired.trustedCa.profile}) beside ${merged.config.trustedCas.length - 1} other(s)${rolloverNote(merged.config, desired.caCertificateId)}`
         : merged.action === 'update'
-          ? `update CA ${short(desired.caCertificateId)} settings`
+          ? `update CA ${short(desired.caCertificateId)} settings${rolloverNote(merged.config, desired.caCertificateId)}`
           : `CA ${short(desired.caCertificateId)} already trusted`,
   });
   steps.push(ruleStep(observed.rule, desired));
@@ -151,3 +151,8 @@ function ruleStep(current: TopicRule | undefined, desired: Desired): Preconfigur
 }
 
 const short = (id: string) => id.slice(0, 12);
+
+function rolloverNote(config: FleetConfig, caId: string): string {
+  const from = config.trustedCas.find((ca) => ca.certificateId === caId)?.rolloverFrom ?? [];
+  return from.length > 0 ? `, succeeding ${from.map(short).join(', ')}` : '';
+}

@@ -9,10 +9,11 @@ import {
   UpdateCACertificateCommand,
 } from '@aws-sdk/client-iot';
 import { createVerificationCertificate } from '../../certs/issue.js';
+import type { FleetConfig } from '../../functions/fleet-config.js';
 import type { OperatorClients } from '../aws/clients.js';
 import { caWithKey, checkVerificationCertificate, readCaCertificate, readPrivateKey } from './ca-input.js';
 import { deploymentFor, ruleNameFor } from './deployment.js';
-import { aws, awsErrorName } from './errors.js';
+import { aws, awsErrorName, OperatorInputError } from './errors.js';
 import { requireFleetConfig, updateFleetConfig } from './fleet-config-store.js';
 import { mergeTrustedCa } from './fleet-merge.js';
 import { callerScope, describeCa, queueUrlOf, readPolicy, readRule } from './iot-reads.js';
@@ -37,6 +38,8 @@ export interface PreconfigureResult {
   ruleName: string;
   functionArn: string;
   deadLetterQueueUrl: string;
+  /** CAs this one succeeds (fleet configuration `rolloverFrom`): their Things take this CA's device certificates. */
+  rolloverFrom: string[];
   /** Things to fix that do not stop the setup (a stage not deployed yet). */
   warnings: string[];
   steps: (PreconfigureStep & { result: string })[];
@@ -82,6 +85,10 @@ export async function preconfigure(
         `(npx serverless deploy --stage ${deployment.stage}), or rule errors have nowhere to go`,
     );
   }
+  const rolloverFrom = checkedPredecessors(options.rolloverFrom ?? [], fleetConfig, ca.certificateId, {
+    profile: resolved.profile,
+    tenantId,
+  });
   const ruleName = ruleNameFor(deployment.stage, ca.certificateId);
   const rule = await readRule(clients.iot, ruleName);
 
@@ -115,6 +122,7 @@ export async function preconfigure(
       ...(tenantId !== undefined ? { tenantId } : {}),
       ...(options.pattern !== undefined ? { pattern: options.pattern } : {}),
       ...(options.label !== undefined ? { label: options.label } : {}),
+      ...(rolloverFrom.length > 0 ? { rolloverFrom } : {}),
     },
     ruleName,
     rule: desiredRule(deployment, ca.certificateId, deployment.deadLetterQueueUrl),
@@ -145,6 +153,9 @@ export async function preconfigure(
     ruleName,
     functionArn: deployment.onboardFunctionArn,
     deadLetterQueueUrl: deployment.deadLetterQueueUrl,
+    rolloverFrom:
+      (plan.fleetConfig ?? fleetConfig)?.trustedCas.find((entry) => entry.certificateId === ca.certificateId)
+        ?.rolloverFrom ?? [],
     warnings,
     steps: plan.steps.map((step) => ({
       ...step,
@@ -237,6 +248,38 @@ async function apply(
       ),
     );
   }
+}
+
+/**
+ * The CAs given with --rollover-from, checked: each must be trusted by this fleet for the same profile and tenant (the
+ * Lambda checks a Thing's tenant whatever CA it was bound to, so a rollover cannot cross tenants). Exit 2 otherwise.
+ */
+function checkedPredecessors(
+  ids: string[],
+  config: FleetConfig | undefined,
+  self: string,
+  expected: { profile: string; tenantId: string | undefined },
+): string[] {
+  return ids.map((given) => {
+    const id = given.toLowerCase();
+    if (id === self)
+      throw new OperatorInputError('ROLLOVER_FROM_ITSELF', `--rollover-from names the CA itself (${id})`);
+    const predecessor = config?.trustedCas.find((entry) => entry.certificateId === id);
+    if (!predecessor) {
+      throw new OperatorInputError(
+        'ROLLOVER_CA_NOT_TRUSTED',
+        `--rollover-from ${id}: this fleet does not trust that CA (jitr status lists the trusted CAs)`,
+      );
+    }
+    if (predecessor.profile !== expected.profile || predecessor.tenantId !== expected.tenantId) {
+      throw new OperatorInputError(
+        'ROLLOVER_PROFILE_MISMATCH',
+        `--rollover-from ${id}: that CA is ${predecessor.profile}${predecessor.tenantId ? ` for tenant ${predecessor.tenantId}` : ''}, ` +
+          `this one ${expected.profile}${expected.tenantId ? ` for tenant ${expected.tenantId}` : ''}: a rollover keeps both`,
+      );
+    }
+    return id;
+  });
 }
 
 function toBytes(input: string | Uint8Array): Uint8Array {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseFleetConfig } from '../../../functions/fleet-config.js';
-import { addToDenyList, mergeTrustedCa } from '../../../scripts/operator/fleet-merge.js';
+import { addToDenyList, mergeTrustedCa, removeFromDenyList } from '../../../scripts/operator/fleet-merge.js';
 
 const first = 'a'.repeat(64);
 const second = 'b'.repeat(64);
@@ -66,6 +66,57 @@ describe('mergeTrustedCa', () => {
       thingTypeName: 'sensor',
       deny: { deviceIds: ['stolen-1'] },
     });
+  });
+});
+
+describe('rollover', () => {
+  const third = 'c'.repeat(64);
+  const sphere = (certificateId: string, tenant = tenantId) =>
+    ({ certificateId, profile: 'azure-sphere', tenantId: tenant, policyName: 'p' }) as const;
+
+  it('records a renewed Azure Sphere tenant CA as the successor of every CA of the same tenant, not of others', () => {
+    let config = mergeTrustedCa(undefined, sphere(first)).config;
+    config = mergeTrustedCa(config, sphere(second, '00000000-0000-4000-8000-000000000000')).config;
+
+    const { config: renewed } = mergeTrustedCa(config, sphere(third));
+
+    expect(renewed.trustedCas.find((ca) => ca.certificateId === third)?.rolloverFrom).toEqual([first]);
+    expect(renewed.trustedCas.find((ca) => ca.certificateId === first)?.rolloverFrom).toEqual([]);
+  });
+
+  it('keeps a recorded rollover and adds the one given, once, never the CA itself', () => {
+    const generic = (certificateId: string, rolloverFrom?: string[]) => ({
+      certificateId,
+      profile: 'generic' as const,
+      policyName: 'p',
+      ...(rolloverFrom ? { rolloverFrom } : {}),
+    });
+    let config = mergeTrustedCa(undefined, generic(first)).config;
+    config = mergeTrustedCa(config, generic(second)).config;
+    config = mergeTrustedCa(config, generic(third, [first])).config;
+
+    const { config: again, action } = mergeTrustedCa(config, generic(third, [second, third, first.toUpperCase()]));
+
+    expect(action).toBe('update');
+    expect(again.trustedCas.find((ca) => ca.certificateId === third)?.rolloverFrom).toEqual([first, second]);
+    expect(mergeTrustedCa(again, generic(third)).action).toBe('unchanged');
+  });
+});
+
+describe('removeFromDenyList', () => {
+  it('takes a device id off every CA that lists it, and says when none did', () => {
+    const config = parseFleetConfig({
+      version: 1,
+      trustedCas: [
+        { certificateId: first, profile: 'generic', policyName: 'p', deny: { deviceIds: ['dev-1', 'dev-2'] } },
+        { certificateId: second, profile: 'generic', policyName: 'p', deny: { deviceIds: ['dev-1'] } },
+      ],
+    });
+
+    const next = removeFromDenyList(config, ['DEV-1']);
+
+    expect(next?.trustedCas.map((ca) => ca.deny.deviceIds)).toEqual([['dev-2'], []]);
+    expect(removeFromDenyList(config, ['dev-9'])).toBeUndefined();
   });
 });
 
