@@ -15,6 +15,7 @@ import {
   RegisterCertificateWithoutCACommand,
 } from '@aws-sdk/client-iot';
 import { createRootCa, issueDeviceCertificate } from '../certs/issue.js';
+import { LOCAL_ADMIN_CREDENTIALS } from '../local/iam/identities.js';
 
 interface Ready {
   controlPlane: string;
@@ -91,7 +92,8 @@ async function main(): Promise<void> {
     const iot = new IoTClient({
       endpoint: ready.controlPlane,
       region: ready.region,
-      credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+      // Setting up and driving the emulator is not what is measured: the admin identity.
+      credentials: { ...LOCAL_ADMIN_CREDENTIALS },
     });
     // Fleet devices (ATECC608, Azure Sphere) hold P-256 keys: the bench devices do too.
     const ca = await createRootCa({ commonName: 'bench fleet CA' });

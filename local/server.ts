@@ -9,6 +9,7 @@ import { createAmazonCa } from './control-plane/iot/amazon-ca.js';
 import { EmulatorConfigError } from './errors.js';
 import { type IamMode, LocalIam } from './iam/authorizer.js';
 import { operatorPolicies } from './iam/operator-policy.js';
+import type { LambdaRunner } from './lambda/runner.js';
 import { FaultInjector, parseFaultSpec } from './faults.js';
 import { isNotable, startDataPlane } from './gateway/data-plane.js'; // gateway: data plane
 import { startHttpApi } from './http-api/server.js'; // vend: serverless.yml httpApi routes
@@ -66,6 +67,8 @@ export interface LocalEmulator {
    * Calling it again returns the same promise.
    */
   stop(): Promise<{ droppedInvocations: number }>;
+  /** The Lambda runner of serverless.yml's functions (absent without a loadable serverless.yml). */
+  lambda?: LambdaRunner;
 }
 
 export const DEFAULT_REGION = 'us-east-1';
@@ -189,6 +192,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalEmula
     faults,
     concurrency: options.concurrency ?? 10,
     removeDirectoryOnStop: options.statePath === undefined,
+    iam,
     ...(options.mqttPort !== undefined ? { mqttPort: options.mqttPort } : {}),
     log: (line) => {
       if (process.env.JITR_DEBUG || isNotable(line)) {
@@ -233,6 +237,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalEmula
     apiCalls,
     iam,
     lambdaUsage: () => dataPlane.lambda?.usage() ?? {},
+    ...(dataPlane.lambda ? { lambda: dataPlane.lambda } : {}),
     stop,
   };
 }

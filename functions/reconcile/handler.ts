@@ -1,7 +1,7 @@
 import { ssmClient, ssmCursorStore } from '../aws/clients.js';
+import { MissingEnvironmentError } from '../errors.js';
 import { fleetWorkflowDeps } from '../fleet-workflow-deps.js';
 import { lambdaEntry } from '../lambda-entry.js';
-import { memoryCursorStore } from './cursor.js';
 import { type ReconcileDeps, reconcile } from './run.js';
 
 function positiveInteger(value: string | undefined, fallback: number): number {
@@ -9,12 +9,17 @@ function positiveInteger(value: string | undefined, fallback: number): number {
   return Number.isInteger(parsed) && parsed > 0 ? parsed : fallback;
 }
 
-/** Dependencies built once per container: the onboarding workflow's, plus the sweep's cursor and bounds. */
+/**
+ * Dependencies built once per container: the onboarding workflow's, plus the sweep's cursor and bounds. The cursor
+ * parameter is required: an in-memory cursor would restart every cold start from the beginning, and with more
+ * certificates than one run examines the newest pending ones would never be reached.
+ */
 function containerDeps(): ReconcileDeps {
   const cursorParameter = process.env.JITR_RECONCILE_CURSOR_PARAMETER;
+  if (!cursorParameter) throw new MissingEnvironmentError('JITR_RECONCILE_CURSOR_PARAMETER');
   return {
     ...fleetWorkflowDeps(),
-    cursor: cursorParameter ? ssmCursorStore(ssmClient(), cursorParameter) : memoryCursorStore(),
+    cursor: ssmCursorStore(ssmClient(), cursorParameter),
     maxCertificates: positiveInteger(process.env.JITR_RECONCILE_MAX_CERTIFICATES, 500),
     pendingAgeMs: positiveInteger(process.env.JITR_RECONCILE_PENDING_AGE_SECONDS, 120) * 1000,
   };

@@ -4,8 +4,11 @@ import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { FaultInjector } from '../faults.js';
 import { LambdaRunner } from '../lambda/runner.js';
+import type { LocalIam } from '../iam/authorizer.js';
+import type { SessionCredentials } from '../iam/identities.js';
+import { ruleActionAuthorizer } from '../iam/rule-actions.js';
+import { type LocalFunction, type LocalService, loadService } from '../lambda/service.js';
 import { deployTables } from '../lambda/tables.js';
-import { type LocalService, loadService } from '../lambda/service.js';
 import { RulesEngine } from '../rules/engine.js';
 import type { RegistryStore } from '../state/store.js';
 import { type GatewayLog, type MqttGateway, startGateway } from './gateway.js';
@@ -38,6 +41,8 @@ export interface DataPlaneOptions {
   removeDirectoryOnStop?: boolean;
   /** Keep the gateway's TLS identity in `directory` and reuse it on the next start (with `--state`). */
   persistIdentity?: boolean;
+  /** IAM: functions run with their execution role's credentials; rule actions are authorized (when it is on). */
+  iam?: LocalIam;
 }
 
 /** Log events a user running the emulator should always see (the rest is per-connection detail for JITR_DEBUG). */
@@ -103,6 +108,7 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
       bundleCacheDir: join(serviceDirectory, '.jitr', 'lambda-cache'),
       endpoint: options.controlPlaneUrl,
       sendToQueue: (name, body) => store.queues.send(name, body, now()) !== undefined,
+      ...(options.iam ? { credentialsFor: credentialsFor(options.iam, service) } : {}),
       log,
       ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
       ...(options.retryDelaysMs !== undefined ? { retryDelaysMs: options.retryDelaysMs } : {}),
@@ -129,6 +135,7 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
     publish: (topic, payload) => gateway.publish(topic, payload),
     log,
     ...(lambda ? { lambda } : {}),
+    ...(options.iam?.enabled ? { authorize: ruleActionAuthorizer(options.iam, service?.iam) } : {}),
   });
   gateway.onMessage((message) => rules.handle(message));
   return {
@@ -142,5 +149,27 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
       if (options.removeDirectoryOnStop) await rm(options.directory, { recursive: true, force: true });
       return { droppedInvocations: dropped };
     },
+  };
+}
+
+/**
+ * Each function's containers get its execution role's session credentials (`assumed-role/<role>/<function>`), issued
+ * once when the service is deployed, as Lambda does for a deployed function's role.
+ */
+function credentialsFor(iam: LocalIam, service: LocalService) {
+  const issued = new Map<string, SessionCredentials>();
+  for (const fn of service.functions.values()) {
+    const role = service.iam.executionRoles.get(fn.key);
+    issued.set(
+      fn.name,
+      role
+        ? iam.identities.assumeRole(role.name, fn.name, role.policies)
+        : iam.identities.assumeRole(`${service.service}-${service.stage}-unknown`, fn.name, []),
+    );
+  }
+  return (fn: LocalFunction) => {
+    const credentials = issued.get(fn.name);
+    if (!credentials) throw new Error(`no credentials issued for ${fn.name}`);
+    return credentials;
   };
 }

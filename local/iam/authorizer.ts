@@ -40,6 +40,7 @@ export interface Verdict {
 export class LocalIam {
   readonly identities: IdentityRegistry;
   private readonly evaluator = new PolicyEvaluator();
+  private readonly recorded: IamLogLine[] = [];
 
   constructor(private readonly options: LocalIamOptions) {
     this.identities = new IdentityRegistry(options.accountId);
@@ -47,6 +48,11 @@ export class LocalIam {
 
   get enabled(): boolean {
     return this.options.mode === 'on';
+  }
+
+  /** The latest denials (at most 1000), as logged. */
+  denials(): readonly IamLogLine[] {
+    return this.recorded;
   }
 
   /** The caller of a request, from its Authorization header; undefined when IAM is off and the key is unknown. */
@@ -126,7 +132,7 @@ export class LocalIam {
         : result.invalid
           ? `IAM refused the request itself (${result.invalid}); ${check.action} is authorized on ${resource}`
           : `a statement allowing ${check.action} on ${resource}${condition}`;
-    this.options.log?.({
+    const line: IamLogLine = {
       event: 'access-denied',
       code: 'ACCESS_DENIED',
       identity: `${who} (${principal})`,
@@ -134,7 +140,10 @@ export class LocalIam {
       resource,
       ...(context ? { context } : {}),
       missing,
-    });
+    };
+    this.recorded.push(line);
+    if (this.recorded.length > 1000) this.recorded.shift();
+    this.options.log?.(line);
   }
 }
 

@@ -24,26 +24,40 @@ interface Statement {
 
 const list = (value: string | string[] | undefined) => (value === undefined ? [] : [value].flat());
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /**
  * Whether a policy resource (with `*`, `?` and policy variables) and a resource type's ARN template (with `${Var}`) can
- * name the same ARN: a sample of either matches the other as a pattern.
+ * name the same ARN: both read as globs (a variable matches anything), do they share a string?
  */
 function overlaps(resource: string, template: string): boolean {
-  const resourceSample = resource.replace(/\$\{[^}]*\}/g, 'x').replace(/[*?]/g, 'x');
-  const templateSample = template.replace('${Partition}', 'aws').replace(/\$\{[^}]+\}/g, 'x');
-  const templatePattern = new RegExp(
-    `^${template
-      .split(/\$\{[^}]+\}/)
-      .map(escape)
-      .join('.+')}$`,
-  );
-  const resourceGlob = resource.replace(/\$\{[^}]*\}/g, '*');
-  const resourcePattern = new RegExp(
-    `^${[...resourceGlob].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : escape(c))).join('')}$`,
-  );
-  return templatePattern.test(resourceSample) || resourcePattern.test(templateSample);
+  const glob = (text: string) => text.replace('${Partition}', 'aws').replace(/\$\{[^}]*\}/g, '*');
+  // Compared field by field (arn:partition:service:region:account:resource), so a `*` in one field does not reach
+  // into the next one as a plain glob would.
+  const fields = (text: string) => {
+    const parts = glob(text).split(':');
+    return [...parts.slice(0, 5), parts.slice(5).join(':')];
+  };
+  const left = fields(resource);
+  const right = fields(template);
+  if (left.length !== right.length) return false;
+  return left.every((field, i) => globsOverlap(field, right[i] ?? ''));
+}
+
+function globsOverlap(p: string, q: string): boolean {
+  const memo = new Map<number, boolean>();
+  const match = (i: number, j: number): boolean => {
+    const key = i * (q.length + 1) + j;
+    const known = memo.get(key);
+    if (known !== undefined) return known;
+    let result: boolean;
+    if (i === p.length && j === q.length) result = true;
+    else if (p[i] === '*') result = match(i + 1, j) || (j < q.length && match(i, j + 1));
+    else if (q[j] === '*') result = match(i, j + 1) || (i < p.length && match(i + 1, j));
+    else if (i === p.length || j === q.length) result = false;
+    else result = (p[i] === q[j] || p[i] === '?' || q[j] === '?') && match(i + 1, j + 1);
+    memo.set(key, result);
+    return result;
+  };
+  return match(0, 0);
 }
 
 export async function lintPolicy(document: PolicyDocument): Promise<PolicyFinding[]> {

@@ -26,6 +26,8 @@ export interface LambdaRunnerOptions {
   prepare?: () => void;
   /** Handler console output (CloudWatch Logs in AWS). */
   logs?: Writable;
+  /** The credentials of the function's execution role, as Lambda hands them to its containers (IAM in the emulator). */
+  credentialsFor?: (fn: LocalFunction) => { accessKeyId: string; secretAccessKey: string; sessionToken: string };
   log?: (line: { event: string; code?: string; [field: string]: unknown }) => void;
 }
 
@@ -52,8 +54,10 @@ export class LambdaRunner {
   private readonly bundles = new Map<string, Promise<string>>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly history: InvocationRecord[] = [];
-  private readonly options: Required<Omit<LambdaRunnerOptions, 'log' | 'prepare' | 'bundleCacheDir'>> &
-    Pick<LambdaRunnerOptions, 'log' | 'prepare' | 'bundleCacheDir'>;
+  private readonly options: Required<
+    Omit<LambdaRunnerOptions, 'log' | 'prepare' | 'bundleCacheDir' | 'credentialsFor'>
+  > &
+    Pick<LambdaRunnerOptions, 'log' | 'prepare' | 'bundleCacheDir' | 'credentialsFor'>;
   private prepared = false;
   /** Set by stop(): queued invocations and pending retries are dropped, never run, retried or dead-lettered. */
   private readonly stopping = new AbortController();
@@ -256,6 +260,12 @@ export class LambdaRunner {
       bundle.catch(() => this.bundles.delete(fn.name));
     }
     const { service, endpoint } = this.options;
+    // Without IAM, the emulator accepts any key; these keep the SDK's chain from looking elsewhere.
+    const credentials = this.options.credentialsFor?.(fn) ?? {
+      accessKeyId: 'AKIALOCALEMULATOR',
+      secretAccessKey: 'local-emulator-secret',
+      sessionToken: 'local',
+    };
     return {
       functionName: fn.name,
       functionArn: fn.arn,
@@ -271,10 +281,9 @@ export class LambdaRunner {
         AWS_REGION: service.region,
         AWS_DEFAULT_REGION: service.region,
         AWS_ENDPOINT_URL: endpoint,
-        // The emulator accepts any credentials; these keep the SDK's chain from looking elsewhere.
-        AWS_ACCESS_KEY_ID: 'AKIALOCALEMULATOR',
-        AWS_SECRET_ACCESS_KEY: 'local-emulator-secret',
-        AWS_SESSION_TOKEN: 'local',
+        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+        AWS_SESSION_TOKEN: credentials.sessionToken,
         AWS_LAMBDA_FUNCTION_NAME: fn.name,
         AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),

@@ -6,6 +6,7 @@ import { queueNameOf } from '../state/queues.js';
 import { LambdaRunnerError } from './errors.js';
 import { type IntrinsicContext, resolveIntrinsic } from './intrinsics.js';
 import { type LocalTable, localTable } from './tables.js';
+import { loadServiceIam, type ServiceIam } from './roles.js';
 import { VariableResolver } from './variables.js';
 
 /** A function of serverless.yml as the local runner deploys it. */
@@ -42,6 +43,8 @@ export interface LocalService {
   queues: LocalQueue[];
   /** AWS::DynamoDB::Table resources, which the emulator creates locally. */
   tables: LocalTable[];
+  /** Execution roles, the stack's other roles, and the functions' resource policies (IAM in the emulator). */
+  iam: ServiceIam;
   esbuild: { format: 'cjs' | 'esm'; mainFields?: string[] };
 }
 
@@ -188,8 +191,22 @@ export function loadService(directory: string, options: LoadServiceOptions): Loc
     if (onFailure !== undefined) local.onFailureQueue = onFailureQueue(variables.resolve(onFailure), context, key);
     functions.set(name, local);
   }
+  const iam = loadServiceIam({
+    raw,
+    variables,
+    context,
+    serviceName,
+    stage,
+    functions: entries.map(([key, fn]) => ({
+      key,
+      name: names.get(key) ?? key,
+      arn: `arn:aws:lambda:${options.region}:${options.accountId}:function:${names.get(key) ?? key}`,
+      ...(fn.role !== undefined ? { role: variables.resolve(fn.role) } : {}),
+    })),
+  });
   const esbuild = (config.custom?.esbuild ?? {}) as Record<string, unknown>;
   return {
+    iam,
     directory,
     service: serviceName,
     stage,

@@ -53,10 +53,14 @@ export class VariableResolver {
   }
 
   private resolveString(text: string, depth: number): unknown {
+    // `${AWS::Region}` and friends are CloudFormation's (Fn::Sub), not the framework's: left for the intrinsic resolver.
+    const pseudo = (expression: string) => expression.trim().startsWith('AWS::');
     const whole = WHOLE.exec(text);
+    if (whole?.[1] !== undefined && pseudo(whole[1])) return text;
     // A string that is one variable takes the variable's type (an object from ${self:custom.x}, a number...).
     if (whole?.[1] !== undefined) return this.resolve(this.expression(whole[1], depth), depth + 1);
-    return text.replace(ANY, (_m, expression: string) => {
+    return text.replace(ANY, (match, expression: string) => {
+      if (pseudo(expression)) return match;
       const value = this.resolve(this.expression(expression, depth), depth + 1);
       if (value !== null && typeof value === 'object') {
         throw new LambdaRunnerError('UNRESOLVED_VARIABLE', `\${${expression}} is an object inside a string`);

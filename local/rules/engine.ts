@@ -21,6 +21,7 @@ export type RuleErrorCode =
   | 'FUNCTION_NOT_FOUND'
   | 'QUEUE_NOT_FOUND'
   | 'REPUBLISH_FAILED'
+  | 'ACCESS_DENIED'
   | 'ERROR_ACTION_FAILED';
 
 export interface RuleError {
@@ -34,6 +35,12 @@ export interface LambdaInvoker {
   invokeAsync(functionArn: string, event: unknown): { accepted: true } | { accepted: false; code: string };
 }
 
+/**
+ * IAM for rule actions: whether AWS IoT may run `action` of `rule` (assume the action's roleArn and act with it; invoke a
+ * function whose resource policy allows the rule). Resolves to undefined when allowed, else the AWS error message.
+ */
+export type RuleActionAuthorizer = (rule: TopicRuleRecord, action: TopicRuleAction) => Promise<string | undefined>;
+
 export interface RulesEngineOptions {
   store: RegistryStore;
   /** Publishes as the service (republish actions). */
@@ -42,6 +49,8 @@ export interface RulesEngineOptions {
   lambda?: LambdaInvoker;
   log?: (line: { event: string; code?: string; [field: string]: unknown }) => void;
   now?: () => number;
+  /** Absent: every action runs (IAM off). */
+  authorize?: RuleActionAuthorizer;
 }
 
 type LoadedRule = { record: TopicRuleRecord; query?: RuleQuery };
@@ -77,13 +86,37 @@ export class RulesEngine {
       const outcome = runRuleQuery(query, input);
       if (!outcome.matched) continue;
       this.options.log?.({ event: 'rule-matched', ruleName: record.ruleName, topic: message.topic });
-      const failures: { failedAction: string; failedResource: string; errorMessage: string }[] = [];
-      for (const action of record.actions) {
-        const failure = this.run(record, action, outcome.output, input);
-        if (failure) failures.push(failure);
+      const authorize = this.options.authorize;
+      if (!authorize) {
+        this.runActions(record, outcome.output, input, []);
+        continue;
       }
-      if (failures.length > 0 && record.errorAction) this.runErrorAction(record, input, failures);
+      Promise.all(record.actions.map((action) => authorize(record, action)))
+        .then((denials) => this.runActions(record, outcome.output, input, denials))
+        .catch((error: Error) => this.report(record.ruleName, 'ACCESS_DENIED', error.message));
     }
+  }
+
+  /** Runs the rule's actions (`denials[i]`: action i was refused by IAM, with that message), then errorAction. */
+  private runActions(record: TopicRuleRecord, output: Buffer, input: RuleMessage, denials: (string | undefined)[]) {
+    const failures: { failedAction: string; failedResource: string; errorMessage: string }[] = [];
+    record.actions.forEach((action, i) => {
+      const denial = denials[i];
+      const failure = denial ? this.deny(record, action, denial) : this.run(record, action, output, input);
+      if (failure) failures.push(failure);
+    });
+    if (failures.length > 0 && record.errorAction) this.runErrorAction(record, input, failures);
+  }
+
+  private deny(record: TopicRuleRecord, action: TopicRuleAction, message: string) {
+    this.report(record.ruleName, 'ACCESS_DENIED', message);
+    const kind = Object.keys(action)[0] ?? 'empty';
+    const resource = action.lambda?.functionArn ?? action.sqs?.queueUrl ?? action.republish?.topic ?? kind;
+    return {
+      failedAction: `${kind.charAt(0).toUpperCase()}${kind.slice(1)}Action`,
+      failedResource: resource,
+      errorMessage: message,
+    };
   }
 
   private load(name: string, record: TopicRuleRecord | undefined): void {
@@ -156,8 +189,18 @@ export class RulesEngine {
       failures,
     };
     if (message.clientId !== undefined) body.clientId = message.clientId;
-    const failure = this.run(record, errorAction, Buffer.from(JSON.stringify(body)), message);
-    if (failure) this.report(record.ruleName, 'ERROR_ACTION_FAILED', failure.errorMessage);
+    const send = (denial: string | undefined) => {
+      const failure = denial
+        ? { errorMessage: denial }
+        : this.run(record, errorAction, Buffer.from(JSON.stringify(body)), message);
+      if (failure) this.report(record.ruleName, 'ERROR_ACTION_FAILED', failure.errorMessage);
+    };
+    if (!this.options.authorize) send(undefined);
+    else
+      this.options
+        .authorize(record, errorAction)
+        .then(send)
+        .catch((error: Error) => send(error.message));
   }
 
   private report(ruleName: string, code: RuleErrorCode, message: string): void {

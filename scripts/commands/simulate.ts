@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { DescribeEndpointCommand, IoTClient } from '@aws-sdk/client-iot';
 import { PROFILES } from '../../certs/profiles.js';
+import { LOCAL_OPERATOR_CREDENTIALS } from '../../local/iam/identities.js';
 import type { Command, CommandInput, CommandOutcome } from '../cli/command.js';
 import { ExitCode, InputError, UsageError } from '../cli/errors.js';
 import { flag, oneOf, optionalInteger, optionalString, requiredString } from '../cli/flags.js';
@@ -29,13 +30,16 @@ exponential backoff and full jitter until online, then publishing telemetry to <
   --report        write a self-contained HTML page (devices online over time, time-to-online histogram)
 Exit 0: every device online; 3: some rejected (certificate REVOKED or never registered); 1: some failed.`;
 
-/** The SDK's usual chain (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL), or the emulator's control plane from JITR_LOCAL. */
+/**
+ * The SDK's usual chain (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL), or the emulator's control plane from JITR_LOCAL
+ * (as the emulator's operator identity unless AWS_ACCESS_KEY_ID says otherwise).
+ */
 function iotClient(local: LocalReady | undefined, env: NodeJS.ProcessEnv): IoTClient {
   if (!local) return new IoTClient({});
   const credentials =
     env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
       ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY }
-      : { accessKeyId: 'local', secretAccessKey: 'local' };
+      : { ...LOCAL_OPERATOR_CREDENTIALS };
   return new IoTClient({ endpoint: local.controlPlane, region: local.region, credentials });
 }
 

@@ -1,5 +1,6 @@
 import { CreateQueueCommand } from '@aws-sdk/client-sqs';
 import type { FleetCa } from '../../certs/fleet.js';
+import { LOCAL_OPERATOR_CREDENTIALS } from '../../local/iam/identities.js';
 import { clientsFromEnv, type OperatorClients, type RetryOverride } from '../aws/clients.js';
 import { DEFAULT_STAGE, deadLetterQueueName } from '../operator/deployment.js';
 import { type PreconfigureResult, preconfigure } from '../operator/preconfigure.js';
@@ -10,14 +11,14 @@ export interface LocalControlPlane {
   region: string;
 }
 
-/** Operator SDK clients pointed at the emulator (it accepts any credentials). */
+/** Operator SDK clients pointed at the emulator, as its operator identity (docs/operator-policy.json). */
 export function localClients(local: LocalControlPlane, retry?: RetryOverride): OperatorClients {
   return clientsFromEnv(
     {
       AWS_ENDPOINT_URL: local.controlPlane,
       AWS_REGION: local.region,
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ACCESS_KEY_ID: LOCAL_OPERATOR_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_OPERATOR_CREDENTIALS.secretAccessKey,
     },
     retry,
   );

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { createFleetCa, type FleetCa } from '../../certs/fleet.js';
+import { LOCAL_OPERATOR_CREDENTIALS } from '../../local/iam/identities.js';
 import { startLocal } from '../../local/server.js';
 import { destroyClients } from '../aws/clients.js';
 import type { CommandOutcome } from '../cli/command.js';
@@ -174,8 +175,8 @@ async function statusOf(emulator: { controlPlane: string; region: string }): Pro
       env: {
         AWS_ENDPOINT_URL: emulator.controlPlane,
         AWS_REGION: emulator.region,
-        AWS_ACCESS_KEY_ID: 'local',
-        AWS_SECRET_ACCESS_KEY: 'local',
+        AWS_ACCESS_KEY_ID: LOCAL_OPERATOR_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LOCAL_OPERATOR_CREDENTIALS.secretAccessKey,
       },
     },
   });

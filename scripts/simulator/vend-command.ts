@@ -1,4 +1,5 @@
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { LOCAL_OPERATOR_CREDENTIALS } from '../../local/iam/identities.js';
 import { clientConfigFromEnv } from '../aws/clients.js';
 import type { CommandInput, CommandOutcome } from '../cli/command.js';
 import { ExitCode, UsageError } from '../cli/errors.js';
@@ -26,8 +27,8 @@ function ssmClient(env: NodeJS.ProcessEnv, local: { controlPlane: string; region
     endpoint: local.controlPlane,
     region: local.region,
     credentials: {
-      accessKeyId: env.AWS_ACCESS_KEY_ID ?? 'local',
-      secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? 'local',
+      accessKeyId: env.AWS_ACCESS_KEY_ID ?? LOCAL_OPERATOR_CREDENTIALS.accessKeyId,
+      secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? LOCAL_OPERATOR_CREDENTIALS.secretAccessKey,
     },
   });
 }

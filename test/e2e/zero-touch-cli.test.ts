@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { withZeroTouch } from './zero-touch-helpers.js';
+import { LOCAL_OPERATOR_CREDENTIALS } from '../../local/iam/identities.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -29,8 +30,9 @@ describe('jitr simulate (CLI)', () => {
   const awsEnv = () => ({
     AWS_ENDPOINT_URL: zt.current.emulator.controlPlane,
     AWS_REGION: zt.current.emulator.region,
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
+    // The CLI runs as the operator identity (docs/operator-policy.json).
+    AWS_ACCESS_KEY_ID: LOCAL_OPERATOR_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_OPERATOR_CREDENTIALS.secretAccessKey,
   });
   const ready = () => {
     const { emulator } = zt.current;

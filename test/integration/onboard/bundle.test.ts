@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BundleResult, bundleFunction } from '../../../functions/build/bundle.js';
 import { deployTables } from '../../../local/lambda/tables.js';
-import { iotClientFor, withEmulator } from '../../helpers/aws.js';
+import { iotClientFor, TEST_CREDENTIALS, withEmulator } from '../../helpers/aws.js';
 import {
   autoRegister,
   deviceState,
@@ -71,8 +71,9 @@ describe('the onboard bundle esbuild makes (serverless.yml options)', () => {
     env = {
       AWS_ENDPOINT_URL: local.emulator.controlPlane,
       AWS_REGION: local.emulator.region,
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
+      // The bundle is under test here, not its role: it runs as the admin identity.
+      AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
       JITR_FLEET_CONFIG_PARAMETER: PARAMETER,
       JITR_METRICS_NAMESPACE: 'Jitr',
       JITR_IDEMPOTENCY_TABLE: 'jitr-test-idempotency',
@@ -164,6 +165,16 @@ describe('the onboard bundle esbuild makes (serverless.yml options)', () => {
     expect(result.onboarded).toBeGreaterThanOrEqual(1);
     expect((await deviceState(iot, lost)).status).toBe('ACTIVE');
     expect(logs.at(-1)).toMatchObject({ message: 'reconcile run finished', complete: true });
+  });
+
+  it('refuses to run the reconcile bundle without its cursor parameter, rather than sweeping from the start each time', async () => {
+    const reconcileBundle = await bundleFunction('reconcile', dir);
+
+    const { result, error, logs } = await invokeBundle(reconcileBundle, {}, env);
+
+    expect(result).toBeUndefined();
+    expect(error).toContain('MISSING_ENVIRONMENT');
+    expect(JSON.stringify(logs)).toContain('JITR_RECONCILE_CURSOR_PARAMETER');
   });
 
   it('stays within the 400 KB budget for a minified bundle', () => {

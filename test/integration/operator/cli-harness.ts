@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll } from 'vitest';
+import { LOCAL_OPERATOR_CREDENTIALS } from '../../../local/iam/identities.js';
 import type { LocalEmulator } from '../../../local/server.js';
 import { main } from '../../../scripts/jitr.js';
 
@@ -14,13 +15,17 @@ export interface CliRun {
   stderr: string;
 }
 
-/** The environment a user would set to point the CLI at the emulator (what scripts/aws/clients.ts reads). */
+/**
+ * The environment a user would set to point the CLI at the emulator (what scripts/aws/clients.ts reads). The CLI runs
+ * as the operator identity, whose policy is the shipped docs/operator-policy.json: every command tested here proves
+ * that policy is enough.
+ */
 export function emulatorEnv(emulator: LocalEmulator): Record<string, string> {
   return {
     AWS_ENDPOINT_URL: emulator.controlPlane,
     AWS_REGION: emulator.region,
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_ACCESS_KEY_ID: LOCAL_OPERATOR_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_OPERATOR_CREDENTIALS.secretAccessKey,
     JITR_MAX_ATTEMPTS: '2',
   };
 }

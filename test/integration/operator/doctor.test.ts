@@ -13,7 +13,7 @@ import { issueFleetDevice } from '../../../certs/fleet.js';
 import { preconfigure } from '../../../scripts/operator/preconfigure.js';
 import { withEmulator } from '../../helpers/aws.js';
 import { jitr, json, spawnJitr } from './cli-harness.js';
-import { deployStage, operatorClients, preconfiguredCa } from './operator-fixture.js';
+import { adminClients, deployStage, operatorClients, preconfiguredCa } from './operator-fixture.js';
 
 interface DoctorReport {
   healthy: boolean;
@@ -24,6 +24,8 @@ describe('jitr doctor', () => {
   const local = withEmulator();
   let ca: FleetCa;
   const clients = () => operatorClients(local.emulator);
+  /** What the tests break, they break as admin: the operator policy is for the jitr commands. */
+  const admin = () => adminClients(local.emulator);
   const ruleName = () => `jitr_dev_${ca.certificateId}`;
   const doctor = async () => {
     const run = await jitr(local.emulator, 'doctor', '--json');
@@ -52,18 +54,18 @@ describe('jitr doctor', () => {
     [
       'the rule is deleted',
       'RULE_MISSING',
-      () => clients().iot.send(new DeleteTopicRuleCommand({ ruleName: ruleName() })),
+      () => admin().iot.send(new DeleteTopicRuleCommand({ ruleName: ruleName() })),
     ],
     [
       'the rule is disabled',
       'RULE_DISABLED',
-      () => clients().iot.send(new DisableTopicRuleCommand({ ruleName: ruleName() })),
+      () => admin().iot.send(new DisableTopicRuleCommand({ ruleName: ruleName() })),
     ],
     [
       'the rule invokes another function',
       'RULE_WRONG_FUNCTION',
       () =>
-        clients().iot.send(
+        admin().iot.send(
           new ReplaceTopicRuleCommand({
             ruleName: ruleName(),
             topicRulePayload: {
@@ -83,13 +85,13 @@ describe('jitr doctor', () => {
       'the CA is inactive',
       'CA_INACTIVE',
       () =>
-        clients().iot.send(new UpdateCACertificateCommand({ certificateId: ca.certificateId, newStatus: 'INACTIVE' })),
+        admin().iot.send(new UpdateCACertificateCommand({ certificateId: ca.certificateId, newStatus: 'INACTIVE' })),
     ],
     [
       'auto-registration is off',
       'CA_AUTO_REGISTRATION_OFF',
       () =>
-        clients().iot.send(
+        admin().iot.send(
           new UpdateCACertificateCommand({ certificateId: ca.certificateId, newAutoRegistrationStatus: 'DISABLE' }),
         ),
     ],
@@ -97,7 +99,7 @@ describe('jitr doctor', () => {
       'the policy is broadened',
       'POLICY_TOO_BROAD',
       () =>
-        clients().iot.send(
+        admin().iot.send(
           new CreatePolicyVersionCommand({
             policyName: 'jitr-device',
             setAsDefault: true,
@@ -122,7 +124,7 @@ describe('jitr doctor', () => {
   });
 
   it('detects a broken and a missing fleet configuration', async () => {
-    const ssm = clients().ssm;
+    const ssm = admin().ssm;
     const name = '/jitr/dev/fleet-config';
     const saved = local.emulator.store.parameters.get(name)?.value ?? '';
 
@@ -139,7 +141,7 @@ describe('jitr doctor', () => {
   });
 
   it('detects a policy that does not exist', async () => {
-    const ssm = clients().ssm;
+    const ssm = admin().ssm;
     const name = '/jitr/dev/fleet-config';
     const saved = local.emulator.store.parameters.get(name)?.value ?? '';
     const config = JSON.parse(saved);
@@ -153,7 +155,7 @@ describe('jitr doctor', () => {
   });
 
   it('detects a message in the dead-letter queue', async () => {
-    const sqs = clients().sqs;
+    const sqs = admin().sqs;
     const queueUrl = `${local.emulator.controlPlane}/000000000000/jitr-dev-onboard-dlq`;
 
     await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: '{"certificateId":"x"}' }));

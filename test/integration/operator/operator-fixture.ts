@@ -3,7 +3,20 @@ import { createFleetCa, type FleetCa } from '../../../certs/fleet.js';
 import type { LocalEmulator } from '../../../local/server.js';
 import { clientsFromEnv, type OperatorClients } from '../../../scripts/aws/clients.js';
 import { preconfigure } from '../../../scripts/operator/preconfigure.js';
+import { TEST_CREDENTIALS } from '../../helpers/aws.js';
 import { emulatorEnv } from './cli-harness.js';
+
+/**
+ * A test's own clients, to break or inspect what the commands under test work on: the emulator's admin identity, not
+ * the operator's (whose policy grants only what the jitr commands need).
+ */
+export function adminClients(emulator: LocalEmulator): OperatorClients {
+  return clientsFromEnv({
+    ...emulatorEnv(emulator),
+    AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+  });
+}
 
 /** Operator clients for the emulator, built exactly as the CLI builds them from its environment. */
 export function operatorClients(emulator: LocalEmulator): OperatorClients {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { withEmulator } from '../../helpers/aws.js';
 import { setUpVend, vendRequest } from './fixture.js';
+import { LOCAL_OPERATOR_CREDENTIALS } from '../../../local/iam/identities.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 
@@ -32,8 +33,9 @@ describe('jitr token create', () => {
   const env = () => ({
     AWS_ENDPOINT_URL: local.emulator.controlPlane,
     AWS_REGION: local.emulator.region,
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
+    // The CLI runs as the operator identity (docs/operator-policy.json).
+    AWS_ACCESS_KEY_ID: LOCAL_OPERATOR_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_OPERATOR_CREDENTIALS.secretAccessKey,
   });
 
   it('prints one JSON document with a token that provisions exactly that device', async () => {

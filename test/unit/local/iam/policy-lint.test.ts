@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { lintPolicy } from '../../../../local/iam/policy-lint.js';
+import { loadService } from '../../../../local/lambda/service.js';
 
 // Resource types and "*"-only actions: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsiot.html
 describe('policy lint against the IAM Service Authorization Reference', () => {
@@ -28,5 +29,18 @@ describe('policy lint against the IAM Service Authorization Reference', () => {
       ['Ca', 'iot:ListCertificatesByCA', 'star-only-action-scoped'],
       [undefined, 'iot:DescribeThingz', 'unknown-action'],
     ]);
+  });
+});
+
+describe("serverless.yml's roles against the IAM Service Authorization Reference", () => {
+  it('grants every action of every role on a resource type IAM authorizes it on', async () => {
+    const service = loadService('.', { region: 'us-east-1', accountId: '123456789012', queueUrl: (name) => name });
+    const roles = [...service.iam.roles.values()];
+    expect(roles.map((role) => role.logicalId).sort()).toEqual(
+      ['IamRoleLambdaExecution', 'IotRuleErrorActionRole', 'VendRole'].sort(),
+    );
+    for (const role of roles) {
+      for (const policy of role.policies) expect(await lintPolicy(policy.document), role.name).toEqual([]);
+    }
   });
 });
