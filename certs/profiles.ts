@@ -23,17 +23,31 @@ export interface DeviceIdentity {
 }
 
 const THING_NAME = /^[a-z0-9:_-]{1,128}$/;
+/** Device ids of every profile: ASCII letters, digits, ':', '_' and '-' (what AWS allows in a thing name), nothing else. */
+const DEVICE_ID = /^[A-Za-z0-9:_-]{1,128}$/;
+const ASCII = /^\p{ASCII}*$/u;
 const AZURE_SPHERE_DEVICE_ID = /^[0-9a-fA-F]{128}$/;
 const AZURE_SPHERE_ISSUER =
   /^Microsoft Azure Sphere ([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
 
 /**
- * A thing name from a device id: lowercased, then it must be `[a-z0-9:_-]{1,128}`. Anything else is refused rather
- * than rewritten, so two different devices can never collapse onto one thing.
+ * A thing name from a device id: the id must be `[A-Za-z0-9:_-]{1,128}` (checked before any case mapping, so no
+ * Unicode character can lowercase into it: the Kelvin sign U+212A lowercases to "k"), and the name is its ASCII
+ * lowercase. Ids that differ only by case share a name; the Thing records the exact id it was made for
+ * (`jitr_device_id`) and onboarding refuses any other (functions/onboard/decide.ts).
  */
 export function normaliseThingName(deviceId: string): string | undefined {
-  const lower = deviceId.toLowerCase();
-  return THING_NAME.test(lower) ? lower : undefined;
+  return DEVICE_ID.test(deviceId) ? deviceId.toLowerCase() : undefined;
+}
+
+/**
+ * The ASCII thing name a non-ASCII id turns into under Unicode compatibility and case folding (NFKC, lowercase), when
+ * it does: such an id is a look-alike of another device's id (fullwidth letters, the Kelvin sign, ...).
+ */
+export function foldedLookAlike(deviceId: string): string | undefined {
+  if (ASCII.test(deviceId)) return undefined;
+  const folded = deviceId.normalize('NFKC').toLowerCase();
+  return THING_NAME.test(folded) ? folded : undefined;
 }
 
 function onlyCommonName(fields: CertificateFields, reasons: Reason[]): string | undefined {
@@ -54,8 +68,13 @@ function onlyCommonName(fields: CertificateFields, reasons: Reason[]): string | 
 function withThingName(deviceId: string, reasons: Reason[], extra: Partial<DeviceIdentity> = {}): DeviceIdentity {
   const thingName = normaliseThingName(deviceId);
   if (!thingName) {
+    const lookAlike = foldedLookAlike(deviceId);
     reasons.push(
-      reason('DEVICE_ID_INVALID', `device id "${printable(deviceId)}" does not make a thing name [a-z0-9:_-]{1,128}`),
+      reason(
+        'DEVICE_ID_INVALID',
+        `device id "${printable(deviceId)}" is not [A-Za-z0-9:_-]{1,128} (ASCII only)` +
+          (lookAlike ? `; it folds to "${lookAlike}" (a look-alike)` : ''),
+      ),
     );
     return { deviceId, ...extra, reasons };
   }
@@ -92,7 +111,8 @@ function azureSphere(config: ProfileConfig, fields: CertificateFields): DeviceId
     reasons.push(reason('DEVICE_ID_INVALID', `CN "${printable(commonName)}" is not a 128-hex Azure Sphere device id`));
     return { ...extra, reasons };
   }
-  return withThingName(commonName, reasons, extra);
+  // Hex has no case: the device id is normalised to lowercase, so every daily certificate of a device names it alike.
+  return withThingName(commonName.toLowerCase(), reasons, extra);
 }
 
 function microchip(fields: CertificateFields): DeviceIdentity {

@@ -1,3 +1,4 @@
+import { foldedLookAlike } from '../../certs/profiles.js';
 import { type FleetConfig, type TrustedCa, trustedCa } from '../fleet-config.js';
 import {
   type Action,
@@ -29,6 +30,7 @@ export const REASON = {
   deviceRevoked: 'DEVICE_REVOKED',
   thingOtherTenant: 'THING_BOUND_TO_OTHER_TENANT',
   superseded: 'SUPERSEDED',
+  deviceIdConfusable: 'DEVICE_ID_CONFUSABLE',
   malformedEvent: 'MALFORMED_EVENT',
 } as const;
 
@@ -81,6 +83,17 @@ function revoke(certificate: CertificateFacts, attachedPolicy?: string): Action[
   return stages;
 }
 
+/** Does an ACTIVE certificate on the Thing name another exact device id than `deviceId`? */
+function ownedByAnotherId(facts: Facts, deviceId: string, ca: TrustedCa, validate: ValidateDevice): boolean {
+  const caCertificatePem = facts.ca?.certificatePem;
+  if (!caCertificatePem) return false;
+  return (facts.siblings ?? []).some((sibling) => {
+    if (sibling.status !== 'ACTIVE') return false;
+    const owner = validate({ certificatePem: sibling.certificatePem, caCertificatePem, ca, at: new Date(facts.now) });
+    return owner.deviceId !== undefined && owner.deviceId !== deviceId;
+  });
+}
+
 /**
  * The onboarding decision, one step at a time: given what has been read so far, either ask for the next reads or return
  * the final plan (decision, reason codes, ordered action stages). Pure: no I/O, the clock is `facts.now`.
@@ -121,11 +134,29 @@ export function decide(facts: Facts, config: FleetConfig, validate: ValidateDevi
   const identity = { deviceId: verdict.deviceId, thingName: verdict.thingName };
   if (verdict.verdict !== 'accept') {
     const reasons = verdict.reasons.map((reason) => reason.code);
-    return done({ decision: 'rejected', reasons, ...identity, stages: revoke(certificate) });
+    // An id that Unicode folding turns into another (ASCII) id is an attempt to pass for that device.
+    const lookAlike = verdict.deviceId !== undefined && foldedLookAlike(verdict.deviceId) !== undefined;
+    if (lookAlike) reasons.push(REASON.deviceIdConfusable);
+    return done({
+      decision: 'rejected',
+      reasons,
+      ...(lookAlike ? { security: true } : {}),
+      ...identity,
+      stages: revoke(certificate),
+    });
   }
   const thingName = verdict.thingName;
-  if (!thingName)
+  const deviceId = verdict.deviceId;
+  if (!thingName || deviceId === undefined)
     return done({ decision: 'rejected', reasons: [REASON.noThingName], ...identity, stages: revoke(certificate) });
+  const confusable = (): Step =>
+    done({
+      decision: 'rejected',
+      reasons: [REASON.deviceIdConfusable],
+      security: true,
+      ...identity,
+      stages: revoke(certificate, facts.attachedPolicy),
+    });
 
   if (facts.thing === undefined) return { kind: 'read', reads: ['thing'], thingName };
   const attach: Action[] = [{ type: 'attachThing', thingName, certificateArn: certificate.certificateArn }];
@@ -143,7 +174,7 @@ export function decide(facts: Facts, config: FleetConfig, validate: ValidateDevi
     const createThing: Action = {
       type: 'createThing',
       thingName,
-      attributes: bindingAttributes(ca),
+      attributes: { ...bindingAttributes(ca), [BINDING.deviceId]: deviceId },
       ...(ca.thingTypeName ? { thingTypeName: ca.thingTypeName } : {}),
     };
     return done({
@@ -188,9 +219,15 @@ export function decide(facts: Facts, config: FleetConfig, validate: ValidateDevi
     });
   }
 
+  // One device id, one Thing: ids that differ only by case share the thing name, never the Thing.
+  const recordedId = facts.thing.attributes[BINDING.deviceId];
+  if (recordedId !== undefined && recordedId !== deviceId) return confusable();
+
   if (facts.principals === undefined) return { kind: 'read', reads: ['principals'], thingName };
   const others = facts.principals.filter((arn) => certificateIdFromArn(arn) !== certificate.certificateId);
   if (others.length > 0 && facts.siblings === undefined) return { kind: 'read', reads: ['siblings'], thingName };
+  // A Thing made before ids were recorded: its ACTIVE certificates say whose it is.
+  if (recordedId === undefined && ownedByAnotherId(facts, deviceId, ca, validate)) return confusable();
 
   const sameOwner = (caId: string | undefined) =>
     caId !== undefined && (caId === ca.certificateId || ca.rolloverFrom.includes(caId));

@@ -33,6 +33,8 @@ export const BINDING = {
   ca: 'jitr_ca',
   tenant: 'jitr_tenant',
   profile: 'jitr_profile',
+  /** The exact device id the Thing was created for: a certificate naming it any other way is refused. */
+  deviceId: 'jitr_device_id',
 } as const;
 
 export interface DeviceVerdict {

@@ -8,6 +8,8 @@ export interface DecisionLine {
   reasons: string[];
   certificateId?: string;
   thingName?: string;
+  /** The Lambda logged the decision as a security event. */
+  security?: boolean;
 }
 
 const HANDLER_LINE = /^\[[\w.-]+\] (.*)$/;
@@ -24,6 +26,7 @@ export function parseDecisionLine(line: string): DecisionLine | undefined {
       reasons: record.reasons.filter((reason): reason is string => typeof reason === 'string'),
       ...(typeof record.certificateId === 'string' ? { certificateId: record.certificateId } : {}),
       ...(typeof record.thingName === 'string' ? { thingName: record.thingName } : {}),
+      ...(record.security === true ? { security: true } : {}),
     };
   } catch {
     return undefined;

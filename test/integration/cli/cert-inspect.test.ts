@@ -54,7 +54,7 @@ describe('jitr cert inspect', () => {
       notAfter: '2026-03-01T12:00:00.000Z',
       keyType: 'EC P-256',
       isCa: false,
-      deviceId,
+      deviceId: deviceId.toLowerCase(),
       thingName: deviceId.toLowerCase(),
       verdict: 'accept',
       reasons: [],

@@ -55,6 +55,7 @@ describe('onboarding Lambda against the local emulator', () => {
       jitr_ca: fleet.caId,
       jitr_tenant: 'acme',
       jitr_profile: 'generic',
+      jitr_device_id: device.deviceId,
     });
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({

@@ -177,7 +177,7 @@ describe('certificates made by openssl', () => {
     expect(opensslVerify({ caFile: tenantCa, certificate: device, at: new Date(at.getTime() + 60_000) }).ok).toBe(true);
     expect(result).toMatchObject({
       verdict: 'accept',
-      deviceId: AZURE_ID,
+      deviceId: AZURE_ID.toLowerCase(),
       thingName: AZURE_ID.toLowerCase(),
       tenantId: TENANT,
     });

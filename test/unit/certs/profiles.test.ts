@@ -4,7 +4,13 @@ import type { CertificateFields, NameAttribute } from '../../../certs/fields.js'
 import { fieldsOf } from '../../../certs/fields.js';
 import { createRootCa, issueDeviceCertificate } from '../../../certs/issue.js';
 import { parseCertificate } from '../../../certs/parse.js';
-import { identifyDevice, normaliseThingName, patternError, thingNameFor } from '../../../certs/profiles.js';
+import {
+  foldedLookAlike,
+  identifyDevice,
+  normaliseThingName,
+  patternError,
+  thingNameFor,
+} from '../../../certs/profiles.js';
 import { ISSUED_AT, TENANT_ID } from './fixtures.js';
 
 const THING_NAME = /^[a-z0-9:_-]{1,128}$/;
@@ -49,12 +55,17 @@ describe('normaliseThingName', () => {
 });
 
 describe('azure-sphere identity', () => {
-  it('takes the 128-hex CN as device id and its lowercase as thing name, and the tenant from the issuer', () => {
+  it('takes the 128-hex CN, normalised to lowercase, as device id and thing name, and the tenant from the issuer', () => {
     const identity = identifyDevice(
       { profile: 'azure-sphere', tenantId: TENANT_ID },
       fields([cn(hex128)], azureIssuer),
     );
-    expect(identity).toEqual({ deviceId: hex128, thingName: hex128.toLowerCase(), tenantId: TENANT_ID, reasons: [] });
+    expect(identity).toEqual({
+      deviceId: hex128.toLowerCase(),
+      thingName: hex128.toLowerCase(),
+      tenantId: TENANT_ID,
+      reasons: [],
+    });
   });
 
   it('maps any 128-hex id to its lowercase', () => {
@@ -154,6 +165,37 @@ describe('generic identity', () => {
     expect(code([{ oid: '2.5.4.10', name: 'O', value: 'Acme' }])).toEqual(['DEVICE_ID_MISSING']);
     expect(code([cn('')])).toEqual(['DEVICE_ID_MISSING']);
     expect(code([cn('caf\u00e9')])).toEqual(['DEVICE_ID_INVALID']);
+  });
+
+  it.each([
+    ['the Kelvin sign U+212A', 'rt-\u212Aelvin', 'rt-kelvin'],
+    ['fullwidth letters', '\uFF32\uFF34-case', 'rt-case'],
+    ['a long s U+017F', 'sen\u017For-1', 'sensor-1'],
+  ])('refuses an id with %s before any case mapping, naming the ASCII id it folds to', (_label, id, folded) => {
+    const identity = identifyDevice({ profile: 'generic' }, fields([cn(id)]));
+
+    expect(identity.thingName).toBeUndefined();
+    expect(identity.reasons.map((r) => r.code)).toEqual(['DEVICE_ID_INVALID']);
+    expect(identity.reasons[0]?.message).toContain(`folds to "${folded}"`);
+    expect(foldedLookAlike(id)).toBe(folded);
+  });
+
+  it('keeps the exact id (case included) as device id; only the thing name is lowercased', () => {
+    const upper = identifyDevice({ profile: 'generic' }, fields([cn('RT-CASE')]));
+    const lower = identifyDevice({ profile: 'generic' }, fields([cn('rt-case')]));
+
+    expect([upper.deviceId, upper.thingName]).toEqual(['RT-CASE', 'rt-case']);
+    expect([lower.deviceId, lower.thingName]).toEqual(['rt-case', 'rt-case']);
+  });
+
+  it('accepts no character outside ASCII [A-Za-z0-9:_-], whatever it lowercases to', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', minLength: 1, maxLength: 20 }), (value) => {
+        const identity = identifyDevice({ profile: 'generic' }, fields([cn(value)]));
+        if (identity.thingName !== undefined) expect(value).toMatch(/^[A-Za-z0-9:_-]+$/);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('gives a valid thing name or a reason for any CN, never both and never neither', () => {

@@ -146,7 +146,7 @@ describe('decide', () => {
     expect(plan.stages[0]?.[0]).toEqual({
       type: 'createThing',
       thingName: 'dev-1',
-      attributes: bindingAttributes(config.trustedCas[0]!),
+      attributes: { ...bindingAttributes(config.trustedCas[0]!), jitr_device_id: 'Dev-1' },
     });
     expect(plan.stages[2]).toEqual([{ type: 'setStatus', certificateId: CERT, status: 'ACTIVE' }]);
   });
@@ -278,5 +278,77 @@ describe('decide', () => {
 
     expect(plan.decision).toBe('superseded');
     expect(plan.stages).toEqual([[{ type: 'setStatus', certificateId: CERT, status: 'INACTIVE' }]]);
+  });
+
+  describe('one device id, one Thing', () => {
+    const bound = (extra: Record<string, string> = {}) => ({
+      thingName: 'dev-1',
+      attributes: { ...bindingAttributes(config.trustedCas[0]!), ...extra },
+    });
+    const sibling = certificate({
+      certificateId: 'e'.repeat(64),
+      certificateArn: arn('e'.repeat(64)),
+      status: 'ACTIVE',
+      certificatePem: 'SIBLING PEM',
+      notBefore: NOW - 25 * HOUR,
+      registeredAt: NOW - 24 * HOUR,
+    });
+    const siblingNamed =
+      (siblingId: string): ValidateDevice =>
+      ({ certificatePem }) => ({
+        verdict: 'accept',
+        reasons: [],
+        deviceId: certificatePem === 'SIBLING PEM' ? siblingId : 'Dev-1',
+        thingName: 'dev-1',
+      });
+
+    it('revokes as a security event a certificate whose id differs only by case from the id the Thing records', () => {
+      const plan = planOf(decide(facts({ thing: bound({ jitr_device_id: 'DEV-1' }) }), config, accept));
+
+      expect(plan).toMatchObject({ decision: 'rejected', reasons: [REASON.deviceIdConfusable], security: true });
+      expect(types(plan.stages)).toEqual([['setStatus']]);
+    });
+
+    it('onboards onto a Thing that records exactly its id', () => {
+      const plan = planOf(decide(facts({ thing: bound({ jitr_device_id: 'Dev-1' }), principals: [] }), config, accept));
+
+      expect(plan.decision).toBe('onboarded');
+    });
+
+    it('on a Thing made before ids were recorded, refuses an id its ACTIVE certificate names otherwise', () => {
+      const step = decide(
+        facts({ thing: bound(), principals: [arn(sibling.certificateId)], siblings: [sibling] }),
+        config,
+        siblingNamed('dev-1'),
+      );
+
+      expect(planOf(step)).toMatchObject({ reasons: [REASON.deviceIdConfusable], security: true });
+    });
+
+    it('on a Thing made before ids were recorded, rotates a certificate naming the same id as its ACTIVE one', () => {
+      const step = decide(
+        facts({ thing: bound(), principals: [arn(sibling.certificateId)], siblings: [sibling] }),
+        config,
+        siblingNamed('Dev-1'),
+      );
+
+      expect(planOf(step).decision).toBe('rotated');
+    });
+
+    it('flags a Unicode look-alike id (it folds to an ASCII id) as a security event besides refusing it', () => {
+      const kelvin: ValidateDevice = () => ({
+        verdict: 'reject',
+        reasons: [{ code: 'DEVICE_ID_INVALID', message: 'not ASCII' }],
+        deviceId: 'dev-\u212A',
+      });
+
+      const plan = planOf(decide(facts(), config, kelvin));
+
+      expect(plan).toMatchObject({
+        decision: 'rejected',
+        reasons: ['DEVICE_ID_INVALID', REASON.deviceIdConfusable],
+        security: true,
+      });
+    });
   });
 });
