@@ -18,6 +18,7 @@ export const command: Command = {
         stage,
         pendingAfterMs: pendingAfterMs(input),
         progress: progressOn(input),
+        lifecycle: true,
         ...(functionArn !== undefined ? { functionArn } : {}),
       }),
     );

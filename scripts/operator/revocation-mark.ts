@@ -13,7 +13,7 @@ import { BINDING } from '../../functions/onboard/model.js';
 import {
   bindingBeforeRevocation,
   isRevokedBinding,
-  REVOKED_PREFIX,
+  PLACEHOLDER_BINDING,
   revokedBinding,
 } from '../../functions/onboard/revoked-binding.js';
 import { aws, awsErrorName } from './errors.js';
@@ -56,7 +56,7 @@ export async function markThingRevoked(
         new CreateThingCommand({
           thingName,
           attributePayload: {
-            attributes: { [BINDING.ca]: REVOKED_PREFIX, ...(profile ? { [BINDING.profile]: profile } : {}) },
+            attributes: { [BINDING.ca]: PLACEHOLDER_BINDING, ...(profile ? { [BINDING.profile]: profile } : {}) },
           },
         }),
       );
@@ -79,14 +79,16 @@ export async function unmarkThing(iot: IoTClient, thingName: string, dryRun: boo
   if (!thing) return 'no-thing';
   const bound = thing.attributes?.[BINDING.ca];
   if (!bound || !isRevokedBinding(bound)) return 'not-marked';
-  const original = bindingBeforeRevocation(bound);
-  if (dryRun) return original ? 'restored' : 'deleted';
-  if (original) {
+  const before = bindingBeforeRevocation(bound);
+  if (dryRun) return before.kind === 'placeholder' ? 'deleted' : 'restored';
+  if (before.kind !== 'placeholder') {
+    // merge: an attribute set to "" is removed (a Thing that had no binding gets none back).
+    const value = before.kind === 'bound' ? before.ca : '';
     await aws(`UpdateThing ${thingName}`, () =>
       iot.send(
         new UpdateThingCommand({
           thingName,
-          attributePayload: { attributes: { [BINDING.ca]: original }, merge: true },
+          attributePayload: { attributes: { [BINDING.ca]: value }, merge: true },
         }),
       ),
     );

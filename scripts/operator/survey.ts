@@ -55,6 +55,8 @@ export interface SurveyOptions {
   pendingAfterMs: number;
   progress?: (message: string) => void;
   now?: () => number;
+  /** Also look for revocations not in force and held binding conflicts (doctor; a few calls per deny entry). */
+  lifecycle?: boolean;
 }
 
 export async function surveyDeployment(clients: OperatorClients, options: SurveyOptions): Promise<Survey> {
@@ -78,9 +80,9 @@ export async function surveyDeployment(clients: OperatorClients, options: Survey
   }
   const policies: Record<string, PolicyState | undefined> = {};
   for (const name of new Set(trusted.map((ca) => ca.policyName))) policies[name] = await readPolicy(clients.iot, name);
-  const deniedActive = await deniedActiveCertificates(clients.iot, trusted);
+  const deniedActive = options.lifecycle ? await deniedActiveCertificates(clients.iot, trusted) : [];
   const conflicts: BindingConflict[] = [];
-  if (fleetConfig.state === 'valid') {
+  if (options.lifecycle && fleetConfig.state === 'valid') {
     for (const ca of cas) {
       conflicts.push(...(await bindingConflicts(clients.iot, fleetConfig.config, ca.trusted, ca.pending)));
     }

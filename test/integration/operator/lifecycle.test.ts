@@ -59,6 +59,26 @@ describe('operator lifecycle commands', () => {
     expect(fleetConfig().trustedCas[0]?.deny.deviceIds).toEqual([]);
   });
 
+  it('revoke then readmit gives a Thing that had no CA binding (a vended one) its attributes back, and deletes nothing', async () => {
+    store().putThing({
+      thingName: 'vended-1',
+      thingId: 'id-vended-1',
+      thingArn: store().thingArn('vended-1'),
+      attributes: { jitr_source: 'vend' },
+      version: 1,
+      creationDate: Date.now(),
+    });
+
+    const revoked = await jitr(local.emulator, 'revoke', '--thing', 'vended-1', '--json');
+    const marked = store().getThing('vended-1')?.attributes;
+    const readmitted = await jitr(local.emulator, 'readmit', '--thing', 'vended-1', '--json');
+
+    expect(json(revoked)).toMatchObject({ thing: 'marked' });
+    expect(marked).toEqual({ jitr_source: 'vend', jitr_ca: 'revoked:unbound' });
+    expect(json(readmitted)).toMatchObject({ thing: 'restored' });
+    expect(store().getThing('vended-1')?.attributes).toEqual({ jitr_source: 'vend' });
+  });
+
   it('ca retire refuses while Things are bound to the CA and no CA succeeds it, then retires it once one does', async () => {
     const old = await preconfiguredCa(local.emulator, 'generic');
     const now = Date.now();
