@@ -1,12 +1,14 @@
 import type { TrustedCa } from '../fleet-config.js';
 import { bindingAttributes, bindingProblem } from '../onboard/decide.js';
-import type { Action, CertificateFacts, ThingFacts } from '../onboard/model.js';
+import { type Action, BINDING, type CertificateFacts, type ThingFacts } from '../onboard/model.js';
 import { planRetirement } from '../onboard/rotation.js';
 
 export interface MaintenanceInput {
   /** An ACTIVE certificate of the CA, and the Thing its identity names (null: no such Thing). */
   certificate: CertificateFacts;
   thingName: string;
+  /** The certificate's exact device id (recorded on a Thing this creates; a Thing recording another is not touched). */
+  deviceId?: string;
   thing: ThingFacts | null;
   /** Certificate ARNs attached to the Thing. */
   principals: string[];
@@ -41,12 +43,17 @@ export function planMaintenance(input: MaintenanceInput): MaintenancePlan {
     const createThing: Action = {
       type: 'createThing',
       thingName,
-      attributes: bindingAttributes(ca),
+      attributes: {
+        ...bindingAttributes(ca),
+        ...(input.deviceId !== undefined ? { [BINDING.deviceId]: input.deviceId } : {}),
+      },
       ...(ca.thingTypeName ? { thingTypeName: ca.thingTypeName } : {}),
     };
     return { completes: true, stages: [[createThing, attachPolicy], [attachThing]] };
   }
   if (bindingProblem(thing, ca)) return { completes: false, stages: [] };
+  const recordedId = thing.attributes[BINDING.deviceId];
+  if (recordedId !== undefined && recordedId !== input.deviceId) return { completes: false, stages: [] };
 
   const completes = !input.principals.includes(certificate.certificateArn);
   const stages: Action[][] = completes ? [[attachPolicy], [attachThing]] : [];

@@ -164,6 +164,7 @@ async function maintainThingOf(
   const plan = planMaintenance({
     certificate,
     thingName,
+    ...(verdict.deviceId !== undefined ? { deviceId: verdict.deviceId } : {}),
     thing: view.thing,
     principals: view.principals,
     others: others.filter((facts): facts is CertificateFacts => facts !== null),

@@ -94,4 +94,18 @@ describe('planMaintenance', () => {
       }).stages,
     ).toEqual([]);
   });
+
+  it('records the exact device id on a Thing it creates, and leaves alone a Thing made for a case variant', () => {
+    const input = { certificate: cert('c1', 1), thingName: 'dev-1', principals: [], others: [], ca, now: NOW };
+
+    const created = planMaintenance({ ...input, deviceId: 'Dev-1', thing: null });
+    const variant = planMaintenance({
+      ...input,
+      deviceId: 'Dev-1',
+      thing: { thingName: 'dev-1', attributes: { ...bindingAttributes(ca), jitr_device_id: 'DEV-1' } },
+    });
+
+    expect(created.stages[0]?.[0]).toMatchObject({ type: 'createThing', attributes: { jitr_device_id: 'Dev-1' } });
+    expect(variant).toEqual({ completes: false, stages: [] });
+  });
 });
