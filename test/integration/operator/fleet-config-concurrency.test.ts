@@ -14,7 +14,8 @@ const NAME = '/jitr/dev/fleet-config';
 // updateFleetConfig), with the real SDK against the emulator's SSM and its injected delays: every writer either lands its
 // change or fails with FLEET_CONFIG_CONTENDED having changed nothing.
 describe('fleet configuration: concurrent writers', () => {
-  const local = withEmulator();
+  // IAM on: the commands run as the operator identity, whose grants are docs/operator-policy.json.
+  const local = withEmulator({ iam: 'on' });
   let caId = '';
   const ssm = () => operatorClients(local.emulator).ssm;
   const stored = () => parseFleetConfigJson(local.emulator.store.parameters.get(NAME)?.value ?? '');

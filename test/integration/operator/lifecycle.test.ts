@@ -8,7 +8,8 @@ import { deployStage, preconfiguredCa } from './operator-fixture.js';
 // The lifecycle commands' edges, run as the CLI against the emulator: what revoke does to a device that never onboarded
 // (its pending certificate, a Thing to hold the mark), what readmit undoes, and when ca retire and --rollover-from refuse.
 describe('operator lifecycle commands', () => {
-  const local = withEmulator();
+  // IAM on: the commands run as the operator identity, whose grants are docs/operator-policy.json.
+  const local = withEmulator({ iam: 'on' });
   const files = scratchDir();
   const store = () => local.emulator.store;
   const fleetConfig = () => parseFleetConfigJson(store().parameters.get('/jitr/dev/fleet-config')?.value ?? '');
