@@ -19,7 +19,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 // (their fleet configuration, deny list included, lives 60 s: longer than this whole file runs). Real mqtt.js devices
 // over TLS, the Lambda deciding in the emulator; the operator runs the commands of docs/operations.md#revoking-a-device.
 describe('zero-touch revocation in force', () => {
-  const zt = withZeroTouch(['azure-sphere']);
+  const zt = withZeroTouch(['azure-sphere'], { iam: 'on' });
 
   async function online(): Promise<SimulatedDevice> {
     const fleet = zt.current.fleets[0];

@@ -35,7 +35,7 @@ async function renewedBy(ca: FleetCa, device: SimulatedDevice): Promise<Simulate
 // mqtt.js devices: an Azure Sphere tenant renews its CA while 20 devices rotate daily certificates; then a factory CA
 // re-issued without its predecessor recorded, held for the operator and resolved with --rollover-from.
 describe('zero-touch CA rollover', () => {
-  const zt = withZeroTouch(['azure-sphere', 'generic']);
+  const zt = withZeroTouch(['azure-sphere', 'generic'], { iam: 'on' });
   const files = scratchDir();
   let renewed: FleetCa;
   let factory2: FleetCa;
