@@ -21,6 +21,9 @@ export interface FleetDevice {
 
 export const MICROCHIP_ORGANIZATION = 'Microchip Technology Inc';
 export const AZURE_SPHERE_CA_PREFIX = 'Microsoft Azure Sphere ';
+/** Names of the stand-in root and policy CA above a simulated tenant CA (Microsoft's are not reproduced). */
+export const AZURE_SPHERE_ROOT_NAME = 'Azure Sphere Root 2020 (simulated)';
+export const AZURE_SPHERE_POLICY_CA_NAME = 'Azure Sphere Policy CA (simulated)';
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function isTenantId(value: string): boolean {
@@ -33,7 +36,14 @@ export function isTenantId(value: string): boolean {
  */
 export async function createFleetCa(
   profile: FleetProfile,
-  opts: { tenantId?: string; commonName?: string; days?: number; notBefore?: Date } = {},
+  opts: {
+    tenantId?: string;
+    commonName?: string;
+    days?: number;
+    notBefore?: Date;
+    /** azure-sphere only: the tenant CA's key, P-384 (as Microsoft issues them) unless told P-256. */
+    keyAlgorithm?: TenantKeyAlgorithm;
+  } = {},
 ): Promise<FleetCa> {
   const days = {
     ...(opts.days !== undefined ? { days: opts.days } : {}),
@@ -43,7 +53,10 @@ export async function createFleetCa(
     const tenantId = (opts.tenantId ?? randomUUID()).toLowerCase();
     if (!isTenantId(tenantId))
       throw new CertificateError('INVALID_TENANT_ID', `tenant id must be a GUID, got "${tenantId}"`);
-    const ca = await createRootCa({ commonName: opts.commonName ?? `${AZURE_SPHERE_CA_PREFIX}${tenantId}`, ...days });
+    const ca = await createAzureSphereTenantCa(opts.commonName ?? `${AZURE_SPHERE_CA_PREFIX}${tenantId}`, {
+      ...days,
+      keyAlgorithm: opts.keyAlgorithm ?? 'P-384',
+    });
     return { ...ca, profile, tenantId };
   }
   if (profile === 'microchip') {
@@ -62,6 +75,40 @@ export async function createFleetCa(
   }
   const ca = await createRootCa({ commonName: opts.commonName ?? 'jitr generic fleet CA', ...days });
   return { ...ca, profile };
+}
+
+export const TENANT_KEY_ALGORITHMS = ['P-384', 'P-256'] as const;
+export type TenantKeyAlgorithm = (typeof TENANT_KEY_ALGORITHMS)[number];
+
+/**
+ * A tenant CA shaped like Microsoft's: a root ("2020") signs a policy CA, which signs the tenant CA; all ECDSA P-384
+ * with SHA-384, and the tenant CA carries no subject or authority key identifier (so its devices carry no AKI and are
+ * matched to it by name and signature). The root and policy CA here are stand-ins made on the spot; only the tenant CA
+ * is trusted (registered with AWS IoT), as with the real ones. `chainPem` holds tenant, policy CA and root.
+ */
+async function createAzureSphereTenantCa(
+  commonName: string,
+  opts: { days?: number; notBefore?: Date; keyAlgorithm: TenantKeyAlgorithm },
+): Promise<IssuedCa> {
+  // The stand-ins outlive the tenant CA (real roots do), whatever validity a test gives the tenant CA.
+  const parents = {
+    days: Math.max(opts.days ?? 0, 3650) + 3650,
+    ...(opts.notBefore ? { notBefore: opts.notBefore } : {}),
+  };
+  const root = await createRootCa({ commonName: AZURE_SPHERE_ROOT_NAME, keyAlgorithm: 'P-384', ...parents });
+  const policy = await createIntermediateCa(root, {
+    commonName: AZURE_SPHERE_POLICY_CA_NAME,
+    keyAlgorithm: 'P-384',
+    pathLength: 1,
+    ...parents,
+  });
+  return createIntermediateCa(policy, {
+    commonName,
+    keyAlgorithm: opts.keyAlgorithm,
+    keyIdentifiers: false,
+    ...(opts.days !== undefined ? { days: opts.days } : {}),
+    ...(opts.notBefore !== undefined ? { notBefore: opts.notBefore } : {}),
+  });
 }
 
 /** A random 128-hex device id the way Azure Sphere prints them (uppercase). */

@@ -82,16 +82,24 @@ interface SignRequest {
   extensions: x509.Extension[];
   serialNumber?: string;
   subjectKeyIdentifier: boolean;
+  /** false: no AKI even when the issuer has an SKI (an Azure Sphere tenant CA carries neither). */
+  authorityKeyIdentifier?: boolean;
 }
 
-/** Signs a certificate for `publicKeySpki` with the issuer's key; adds the AKI (and the SKI when asked). */
+/**
+ * Signs a certificate for `publicKeySpki` with the issuer's key; adds the SKI when asked, and the AKI (the issuer's
+ * SKI) when the issuer has one: a CA without an SKI gets certificates without an AKI, matched by name and signature.
+ */
 async function signCertificate(request: SignRequest): Promise<x509.X509Certificate> {
   const issuerCertificate = loadCaCertificate(request.issuer);
   const signing = await signingKeyFromPem(request.issuer.privateKeyPem);
   const publicKey = new x509.PublicKey(request.publicKeySpki);
   const extensions = [...request.extensions];
   if (request.subjectKeyIdentifier) extensions.push(await x509.SubjectKeyIdentifierExtension.create(publicKey));
-  extensions.push(await x509.AuthorityKeyIdentifierExtension.create(issuerCertificate.publicKey));
+  const issuerKeyId = issuerCertificate.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId;
+  if (issuerKeyId && request.authorityKeyIdentifier !== false) {
+    extensions.push(new x509.AuthorityKeyIdentifierExtension(issuerKeyId));
+  }
   return x509.X509CertificateGenerator.create({
     serialNumber: request.serialNumber ?? randomSerialNumber(),
     subject: request.subject,
@@ -154,6 +162,8 @@ export async function createIntermediateCa(
     notBefore?: Date;
     pathLength?: number;
     keyAlgorithm?: KeyAlgorithm;
+    /** false: neither SKI nor AKI, as Azure Sphere tenant CAs are made. */
+    keyIdentifiers?: boolean;
   },
 ): Promise<IssuedCa> {
   const key = await generateKey(opts.keyAlgorithm ?? 'P-256');
@@ -165,7 +175,8 @@ export async function createIntermediateCa(
     notBefore,
     notAfter,
     extensions: caExtensions(opts.pathLength ?? 0),
-    subjectKeyIdentifier: true,
+    subjectKeyIdentifier: opts.keyIdentifiers ?? true,
+    authorityKeyIdentifier: opts.keyIdentifiers ?? true,
   });
   const certificatePem = pemOf(certificate);
   return {

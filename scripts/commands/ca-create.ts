@@ -1,4 +1,4 @@
-import { createFleetCa, isTenantId } from '../../certs/fleet.js';
+import { createFleetCa, isTenantId, TENANT_KEY_ALGORITHMS } from '../../certs/fleet.js';
 import { parseCertificate } from '../../certs/parse.js';
 import { PROFILES } from '../../certs/profiles.js';
 import { summarizeCertificate } from '../../certs/summary.js';
@@ -11,12 +11,13 @@ export const command: Command = {
   path: ['ca', 'create'],
   summary: 'Create a fleet CA (azure-sphere tenant CA, microchip root + signer, or a generic root)',
   usage:
-    'Usage: jitr ca create --profile <azure-sphere|microchip|generic> --out DIR [--name CN] [--tenant-id GUID] [--days N] [--json]',
+    'Usage: jitr ca create --profile <azure-sphere|microchip|generic> --out DIR [--name CN] [--tenant-id GUID] [--key-algorithm P-384|P-256] [--days N] [--json]',
   options: {
     profile: { type: 'string' },
     out: { type: 'string' },
     name: { type: 'string' },
     'tenant-id': { type: 'string' },
+    'key-algorithm': { type: 'string' },
     days: { type: 'string' },
   },
   async run(input) {
@@ -30,6 +31,9 @@ export const command: Command = {
       throw new UsageError('--tenant-id applies to --profile azure-sphere only');
     if (tenantId !== undefined && !isTenantId(tenantId))
       throw new UsageError(`--tenant-id must be a GUID, got "${tenantId}"`);
+    const keyAlgorithm = oneOf(input, 'key-algorithm', TENANT_KEY_ALGORITHMS);
+    if (keyAlgorithm !== undefined && profile !== 'azure-sphere')
+      throw new UsageError('--key-algorithm applies to --profile azure-sphere only');
     const days = optionalInteger(input, 'days', { min: 1, max: 36_500 });
 
     const names = profile === 'microchip' ? Object.values(CA_FILES) : [CA_FILES.certificate, CA_FILES.key];
@@ -37,6 +41,7 @@ export const command: Command = {
     const fleet = await asInputErrors(() =>
       createFleetCa(profile, {
         ...(tenantId !== undefined ? { tenantId } : {}),
+        ...(keyAlgorithm !== undefined ? { keyAlgorithm } : {}),
         ...(commonName !== undefined ? { commonName } : {}),
         ...(days !== undefined ? { days } : {}),
       }),

@@ -46,6 +46,30 @@ describe('jitr ca create', () => {
     expect(statSync(join(out, 'root.key.pem')).mode & 0o077).toBe(0);
   });
 
+  it('makes an azure-sphere tenant CA P-384 by default and P-256 with --key-algorithm, for that profile only', () => {
+    const p384 = join(scratch.dir, 'azure-384');
+    const p256 = join(scratch.dir, 'azure-256');
+
+    const defaults = jitr(['ca', 'create', '--profile', 'azure-sphere', '--out', p384]);
+    const chosen = jitr(['ca', 'create', '--profile', 'azure-sphere', '--key-algorithm', 'P-256', '--out', p256]);
+    const misplaced = jitr([
+      'ca',
+      'create',
+      '--profile',
+      'generic',
+      '--key-algorithm',
+      'P-256',
+      '--out',
+      join(scratch.dir, 'x'),
+    ]);
+
+    expect([defaults.status, chosen.status, misplaced.status]).toEqual([0, 0, 2]);
+    expect(opensslText(join(p384, 'ca.cert.pem'))).toMatch(/secp384r1[\s\S]*ecdsa-with-SHA384/);
+    expect(opensslText(join(p256, 'ca.cert.pem'))).toMatch(/prime256v1/);
+    expect(opensslText(join(p384, 'ca.cert.pem'))).not.toMatch(/Key Identifier/);
+    expect(misplaced.stderr).toMatch(/--key-algorithm applies to --profile azure-sphere only/);
+  });
+
   it('names an azure-sphere CA after the tenant', () => {
     const out = join(scratch.dir, 'azure');
     const tenant = '6f1bf6c2-8c5e-4c4c-9a39-2f9d3c1b8e10';

@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFleetCa, issueFleetDevice, isTenantId } from '../../../certs/fleet.js';
+import { validateDeviceCertificate } from '../../../certs/validate.js';
 import { openssl, opensslText, opensslVerify, scratchDir } from '../../helpers/openssl.js';
 
 const issuedAt = new Date('2026-03-01T00:00:00Z');
@@ -23,11 +24,51 @@ describe('azure-sphere fleets', () => {
     expect(device.deviceId).toMatch(/^[0-9A-F]{128}$/);
     expect(device.thingName).toBe(device.deviceId.toLowerCase());
     expect(new Date(certificate.validTo).getTime() - new Date(certificate.validFrom).getTime()).toBe(86_400_000);
-    const caPath = scratch.write('az-ca.pem', fleet.certificatePem);
+    // Trusting the whole chain (tenant, policy CA, root 2020), openssl builds the path up to the self-signed root.
+    const chainPath = scratch.write('az-chain.pem', fleet.chainPem ?? '');
     const devicePath = scratch.write('az-device.pem', device.certificatePem);
-    expect(opensslVerify({ caFile: caPath, certificate: devicePath, at: new Date('2026-03-01T12:00:00Z') }).ok).toBe(
+    expect(opensslVerify({ caFile: chainPath, certificate: devicePath, at: new Date('2026-03-01T12:00:00Z') }).ok).toBe(
       true,
     );
+  });
+
+  it('makes the tenant CA as Microsoft does: P-384 with SHA-384, no SKI/AKI, under a policy CA and a root 2020', async () => {
+    const fleet = await createFleetCa('azure-sphere', { notBefore: issuedAt });
+    const device = await issueFleetDevice(fleet, { notBefore: issuedAt });
+
+    const tenantText = opensslText(scratch.write('tenant.pem', fleet.certificatePem));
+    const deviceText = opensslText(scratch.write('tenant-device.pem', device.certificatePem));
+    const chain = (fleet.chainPem ?? '').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+
+    expect(tenantText).toContain('ASN1 OID: secp384r1');
+    expect(tenantText).toContain('Signature Algorithm: ecdsa-with-SHA384');
+    expect(tenantText).not.toContain('Subject Key Identifier');
+    expect(tenantText).not.toContain('Authority Key Identifier');
+    expect(deviceText).toContain('Signature Algorithm: ecdsa-with-SHA384');
+    expect(deviceText).not.toContain('Authority Key Identifier');
+    expect(chain.map((pem) => new X509Certificate(pem).subject)).toEqual([
+      `CN=Microsoft Azure Sphere ${fleet.tenantId}`,
+      'CN=Azure Sphere Policy CA (simulated)',
+      'CN=Azure Sphere Root 2020 (simulated)',
+    ]);
+    // Without key identifiers, the device is matched to its tenant CA by name and signature.
+    expect(
+      validateDeviceCertificate({
+        certificate: device.certificatePem,
+        issuer: fleet.certificatePem,
+        profile: { profile: 'azure-sphere', tenantId: fleet.tenantId! },
+        at: new Date('2026-03-01T06:00:00Z'),
+      }).verdict,
+    ).toBe('accept');
+  });
+
+  it('keeps P-256 as an option for the tenant CA', async () => {
+    const fleet = await createFleetCa('azure-sphere', { keyAlgorithm: 'P-256', notBefore: issuedAt });
+
+    const text = opensslText(scratch.write('tenant-256.pem', fleet.certificatePem));
+
+    expect(text).toContain('ASN1 OID: prime256v1');
+    expect(text).not.toContain('Subject Key Identifier');
   });
 
   it('makes up a tenant when none is given and refuses one that is not a GUID', async () => {
