@@ -1,4 +1,5 @@
-import { iotClient, ssmClient, ssmParameterReader } from './aws/clients.js';
+import { iotClient, ssmClient } from './aws/clients.js';
+import { cachedParameterReader } from './aws/parameters.js';
 import { MissingEnvironmentError } from './errors.js';
 import { FleetConfigSource } from './fleet-config.js';
 import { iotAdapter } from './onboard/iot-adapter.js';
@@ -22,7 +23,7 @@ export function fleetWorkflowDeps(): FleetWorkflowDeps {
   if (!parameter) throw new MissingEnvironmentError('JITR_FLEET_CONFIG_PARAMETER');
   return {
     iot: iotAdapter(iotClient()),
-    config: new FleetConfigSource(parameter, ssmParameterReader(ssmClient()), CACHE_TTL_MS),
+    config: new FleetConfigSource(parameter, cachedParameterReader(ssmClient(), CACHE_TTL_MS / 1000), CACHE_TTL_MS),
     caCache: new TtlCache(CACHE_TTL_MS),
     validate: validateWithCerts,
     now: Date.now,
