@@ -396,7 +396,34 @@ function policyCases(): Case[] {
     },
   });
   const require = 'policyConstraints = critical,requireExplicitPolicy:0';
+  // root -> upper -> lower -> device: upper sets the constraints, lower maps POLICY (its domain) to OTHER (below it).
+  const mapped = (name: string, upperConstraints: string, expect: Case['expect']): Case => ({
+    name,
+    expect,
+    build: () => {
+      const id = count++;
+      const upper = ca(`pol-upper-${id}`, root, [upperConstraints, `certificatePolicies = ${POLICY}`]);
+      const lower = make.certificate(`pol-lower-${id}`, {
+        subject: `/O=Table/CN=pol-lower-${id}`,
+        key: keys.p384,
+        issuer: upper,
+        extensions: [
+          ...CA_EXTENSIONS,
+          `certificatePolicies = ${POLICY}`,
+          `policyMappings = critical,${POLICY}:${OTHER}`,
+        ],
+      });
+      const leaf = device(`pol-mapped-leaf-${id}`, lower, [`certificatePolicies = ${OTHER}`]);
+      return { leaf, anchor: root, intermediates: [upper, lower] };
+    },
+  });
   return [
+    mapped('explicit policy required, the device policy reached through a policy mapping', require, 'accept'),
+    mapped(
+      'explicit policy required and policy mapping inhibited, the device policy only reachable by mapping',
+      'policyConstraints = critical,requireExplicitPolicy:0,inhibitPolicyMapping:0',
+      'POLICY_CONSTRAINTS_VIOLATED',
+    ),
     chain(
       'explicit policy required, device without policies',
       [require, `certificatePolicies = ${POLICY}`],
