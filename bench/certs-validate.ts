@@ -164,3 +164,35 @@ if (process.argv.includes('--compare')) {
     `  ${'@peculiar/x509 X509Certificate + verify (WebCrypto)'.padEnd(52)} ${perCert.toFixed(1)} us/certificate`,
   );
 }
+
+if (process.argv.includes('--compare')) {
+  // pkijs's chain engine on the same certificates (path building + signatures + dates; none of jitr's other rules).
+  const pkijs = await import('pkijs');
+  const { webcrypto } = await import('node:crypto');
+  pkijs.setEngine(
+    'node',
+    new pkijs.CryptoEngine({
+      crypto: webcrypto as unknown as ConstructorParameters<typeof pkijs.CryptoEngine>[0]['crypto'],
+      name: 'node',
+    }),
+  );
+  const derOf = (pem: string) => Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+  const anchors = new Map(fleets.map((fleet) => [fleet, pkijs.Certificate.fromBER(derOf(fleet.certificatePem))]));
+  const subset = work.slice(0, 500);
+  const begin = performance.now();
+  const cpuBegin = process.cpuUsage();
+  for (const { pem, fleet } of subset) {
+    const engine = new pkijs.CertificateChainValidationEngine({
+      trustedCerts: [anchors.get(fleet)!],
+      certs: [pkijs.Certificate.fromBER(derOf(pem))],
+      checkDate: at,
+    });
+    if (!(await engine.verify()).result) throw new Error('pkijs refused a good certificate');
+  }
+  const cpu = process.cpuUsage(cpuBegin);
+  const perCert = ((performance.now() - begin) * 1000) / subset.length;
+  const perCpuSecond = subset.length / ((cpu.user + cpu.system) / 1e6);
+  console.log(
+    `  ${'pkijs CertificateChainValidationEngine (parse + verify)'.padEnd(52)} ${perCert.toFixed(1)} us/certificate, ${Math.round(perCpuSecond)} per CPU-second`,
+  );
+}
