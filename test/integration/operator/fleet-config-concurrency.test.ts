@@ -6,7 +6,8 @@ import { lockParameterName } from '../../../scripts/operator/fleet-config-lock.j
 import { updateFleetConfig, writeFleetConfig } from '../../../scripts/operator/fleet-config-store.js';
 import { addToDenyList } from '../../../scripts/operator/fleet-merge.js';
 import { withEmulator } from '../../helpers/aws.js';
-import { operatorClients } from './operator-fixture.js';
+import { jitr, scratchDir } from './cli-harness.js';
+import { deployStage, operatorClients, preconfiguredCa } from './operator-fixture.js';
 
 const NAME = '/jitr/dev/fleet-config';
 
@@ -99,5 +100,38 @@ describe('fleet configuration: concurrent writers', () => {
     expect(local.emulator.store.parameters.get(NAME)?.version).toBe(before);
     expect(denied()).toEqual([]);
     local.emulator.store.parameters.delete(lockParameterName(NAME));
+  });
+});
+
+// What the issue saw lose updates: two preconfigure and two revoke started together, one write held 1.5 s.
+describe('jitr preconfigure and jitr revoke started together', () => {
+  const local = withEmulator({ iam: 'on' });
+  const files = scratchDir();
+
+  it('two preconfigure and two revoke, one write held 1.5 s: every command exits 0 and every change is there', async () => {
+    await deployStage(local.emulator);
+    const first = await preconfiguredCa(local.emulator, 'generic');
+    const added = await Promise.all([createFleetCa('generic'), createFleetCa('generic')]);
+    const paths = added.map((ca, index) => ({
+      cert: files.write(`ca-${index}.pem`, ca.certificatePem),
+      key: files.write(`ca-${index}.key`, ca.privateKeyPem),
+    }));
+    local.emulator.faults.delayNext('PutParameter', 1_500, NAME);
+
+    const runs = await Promise.all([
+      ...paths.map((path) =>
+        jitr(local.emulator, 'preconfigure', '--ca-cert', path.cert, '--ca-key', path.key, '--profile', 'generic'),
+      ),
+      jitr(local.emulator, 'revoke', '--device-id', 'stolen-1', '--profile', 'generic'),
+      jitr(local.emulator, 'revoke', '--device-id', 'stolen-2', '--profile', 'generic'),
+    ]);
+
+    expect(runs.map((run) => run.code)).toEqual([0, 0, 0, 0]);
+    const config = parseFleetConfigJson(local.emulator.store.parameters.get(NAME)?.value ?? '');
+    expect(config.trustedCas.map((ca) => ca.certificateId).sort()).toEqual(
+      [first, ...added].map((ca) => ca.certificateId).sort(),
+    );
+    const original = config.trustedCas.find((ca) => ca.certificateId === first.certificateId);
+    expect([...(original?.deny.deviceIds ?? [])].sort()).toEqual(['stolen-1', 'stolen-2']);
   });
 });
