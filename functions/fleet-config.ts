@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { parseCrlLocation } from './crl/location.js';
 import { FleetConfigError } from './errors.js';
 
 /**
@@ -18,7 +19,8 @@ import { FleetConfigError } from './errors.js';
  *     "thingTypeName": "sphere-device",
  *     "rotationGraceHours": 48,
  *     "maxCertificatesPerThing": 4,
- *     "deny": { "deviceIds": [], "serialNumbers": [], "certificateIds": [] }
+ *     "deny": { "deviceIds": [], "serialNumbers": [], "certificateIds": [] },
+ *     "crl": { "source": "s3://fleet-crls/sphere-prod.crl", "failClosed": true }
  *   }]
  * }
  */
@@ -46,6 +48,12 @@ const regexSource = z.string().check(
     },
     { message: 'must be a valid JavaScript regular expression' },
   ),
+);
+
+const crlSource = z.string().check(
+  z.refine((source) => parseCrlLocation(source).ok, {
+    message: 'must be an http(s) URL, s3://bucket/key, ssm:/parameter/name or dp',
+  }),
 );
 
 const boundedString = (max: number) => z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(max));
@@ -79,6 +87,16 @@ export const TrustedCaSchema = z.strictObject({
       certificateIds: z._default(z.array(boundedString(128)), []),
     }),
     { deviceIds: [], serialNumbers: [], certificateIds: [] },
+  ),
+  /**
+   * The CA's certificate revocation list (docs/revocation.md): where it lives, and whether a device is held back
+   * (failClosed, the default) or onboarded (failOpen) while no current, trusted CRL can be had.
+   */
+  crl: z.optional(
+    z.strictObject({
+      source: crlSource,
+      failClosed: z._default(z.boolean(), true),
+    }),
   ),
   /** CA certificateIds this CA succeeds: Things bound to them may take this CA's certificates (a CA rollover). */
   rolloverFrom: z._default(z.array(certificateIdSchema), []),

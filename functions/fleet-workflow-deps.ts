@@ -1,5 +1,8 @@
-import { iotClient, ssmClient } from './aws/clients.js';
+import { iotClient, ssmClient, ssmParameterReader } from './aws/clients.js';
 import { cachedParameterReader } from './aws/parameters.js';
+import { s3ObjectReader } from './aws/s3-object.js';
+import { httpGet } from './crl/fetch.js';
+import { CrlRevocationChecker } from './crl/revocation.js';
 import { MissingEnvironmentError } from './errors.js';
 import { FleetConfigSource } from './fleet-config.js';
 import { iotAdapter } from './onboard/iot-adapter.js';
@@ -18,15 +21,27 @@ export interface FleetWorkflowDeps extends WorkflowDeps {
   metricsNamespace: string;
 }
 
-export function fleetWorkflowDeps(): FleetWorkflowDeps {
+export function fleetWorkflowDeps(service: 'onboard' | 'reconcile' = 'onboard'): FleetWorkflowDeps {
   const parameter = process.env.JITR_FLEET_CONFIG_PARAMETER;
   if (!parameter) throw new MissingEnvironmentError('JITR_FLEET_CONFIG_PARAMETER');
+  const ssm = ssmClient();
+  const endpoint = process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
+  const crlReaders = {
+    http: httpGet,
+    ssm: ssmParameterReader(ssm),
+    s3: s3ObjectReader({
+      region: ssm.config.region,
+      credentials: ssm.config.credentials,
+      ...(endpoint ? { endpoint } : {}),
+    }),
+  };
   return {
     iot: iotAdapter(iotClient()),
     config: new FleetConfigSource(parameter, cachedParameterReader(ssmClient(), CACHE_TTL_MS / 1000), CACHE_TTL_MS),
     caCache: new TtlCache(CACHE_TTL_MS),
     validate: validateWithCerts,
     now: Date.now,
+    revocation: new CrlRevocationChecker(crlReaders, Date.now, { emit: stdoutEmitter, service }),
     emit: stdoutEmitter,
     metricsNamespace: process.env.JITR_METRICS_NAMESPACE ?? 'Jitr',
   };

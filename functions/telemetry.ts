@@ -18,6 +18,8 @@ const METRIC_BY_DECISION: Record<string, string> = {
   ignored: 'Ignored',
   deferred: 'Ignored',
   superseded: 'Ignored',
+  // reconcile: an ACTIVE certificate its CA's CRL lists
+  revoked: 'Revoked',
   malformed: 'Ignored',
   // vend (HTTP provisioning endpoint)
   provisioned: 'Provisioned',
@@ -49,6 +51,8 @@ export function decisionLine(record: DecisionRecord, namespace: string, timestam
   const metrics: Record<string, number> = { [metric]: 1, Latency: record.durationMs };
   if (record.security) metrics.SecurityEvent = 1;
   if (record.retired && record.retired.length > 0) metrics.Retired = record.retired.length;
+  // A decision taken without a current, trusted CRL (deferred when failClosed, onboarded when failOpen).
+  if (record.crlProblem) metrics.CrlUnavailable = 1;
   const directives: unknown[] = [
     {
       Namespace: namespace,

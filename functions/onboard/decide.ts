@@ -31,6 +31,7 @@ export const REASON = {
   thingOtherTenant: 'THING_BOUND_TO_OTHER_TENANT',
   superseded: 'SUPERSEDED',
   deviceIdConfusable: 'DEVICE_ID_CONFUSABLE',
+  revokedByCa: 'CERTIFICATE_REVOKED_BY_CA',
   malformedEvent: 'MALFORMED_EVENT',
 } as const;
 
@@ -103,6 +104,16 @@ function ownedByAnotherId(facts: Facts, deviceId: string, ca: TrustedCa, validat
  * tolerates "already done", so replaying the same plan after a crash finishes the job.
  */
 export function decide(facts: Facts, config: FleetConfig, validate: ValidateDevice): Step {
+  const step = decideStep(facts, config, validate);
+  // failOpen: the device went ahead without a CRL; the plan says so, and the decision line counts it.
+  const revocation = facts.revocation;
+  if (step.kind === 'act' && revocation?.status === 'unknown' && step.plan.crlProblem === undefined) {
+    return { kind: 'act', plan: { ...step.plan, crlProblem: revocation.code } };
+  }
+  return step;
+}
+
+function decideStep(facts: Facts, config: FleetConfig, validate: ValidateDevice): Step {
   const { event } = facts;
   const ca = trustedCa(config, event.caCertificateId);
   if (!ca) return done({ decision: 'ignored', reasons: [REASON.caNotTrusted], stages: [] });
@@ -157,6 +168,32 @@ export function decide(facts: Facts, config: FleetConfig, validate: ValidateDevi
       ...identity,
       stages: revoke(certificate, facts.attachedPolicy),
     });
+
+  if (ca.crl) {
+    if (facts.revocation === undefined) return { kind: 'read', reads: ['revocation'] };
+    const revocation = facts.revocation;
+    if (revocation.status === 'revoked') {
+      const reasons = [REASON.revokedByCa];
+      return done({
+        decision: 'rejected',
+        reasons,
+        crlReason: revocation.reason,
+        ...identity,
+        stages: revoke(certificate),
+      });
+    }
+    // failClosed: no activation without a current CRL, and no revocation either (REVOKED is final and the CRL may
+    // come back): the certificate stays pending, the device retries and the reconciler sweeps it again.
+    if (revocation.status === 'unknown' && ca.crl.failClosed) {
+      return done({
+        decision: 'deferred',
+        reasons: [revocation.code],
+        crlProblem: revocation.code,
+        ...identity,
+        stages: [],
+      });
+    }
+  }
 
   if (facts.thing === undefined) return { kind: 'read', reads: ['thing'], thingName };
   const attach: Action[] = [{ type: 'attachThing', thingName, certificateArn: certificate.certificateArn }];

@@ -1,3 +1,4 @@
+import type { RevocationStatus } from '../crl/revocation.js';
 import type { TrustedCa } from '../fleet-config.js';
 import type { RegisteredEvent } from './event.js';
 
@@ -65,9 +66,11 @@ export interface Facts {
   siblings?: CertificateFacts[];
   /** A policy this invocation attached before CreateThing found the Thing taken: undone if the certificate is revoked. */
   attachedPolicy?: string;
+  /** What the CA's CRL says about the certificate (read only for a CA that names a CRL). */
+  revocation?: RevocationStatus;
 }
 
-export type Read = 'certificate' | 'ca' | 'thing' | 'principals' | 'siblings';
+export type Read = 'certificate' | 'ca' | 'thing' | 'principals' | 'siblings' | 'revocation';
 
 export type Action =
   | { type: 'createThing'; thingName: string; thingTypeName?: string; attributes: Record<string, string> }
@@ -90,6 +93,10 @@ export interface Plan {
   thingName?: string;
   /** Stages run in order; the actions inside one stage are independent and run concurrently. */
   stages: Action[][];
+  /** CERTIFICATE_REVOKED_BY_CA: the CRL entry's reason (keyCompromise, superseded, ...). */
+  crlReason?: string;
+  /** No current, trusted CRL could be had (CRL_UNREACHABLE, CRL_STALE, ...): deferred when failClosed, else noted. */
+  crlProblem?: string;
 }
 
 export type Step = { kind: 'read'; reads: Read[]; thingName?: string } | { kind: 'act'; plan: Plan };

@@ -24,7 +24,7 @@ export const DUPLICATE_REASON = {
 
 /** What the handler returns (and the local rules engine records): the decision without any certificate material. */
 export type OnboardResult = Pick<Outcome, 'decision' | 'reasons'> &
-  Partial<Pick<Outcome, 'certificateId' | 'thingName' | 'apiCalls' | 'retired'>>;
+  Partial<Pick<Outcome, 'certificateId' | 'thingName' | 'apiCalls' | 'retired' | 'crlReason' | 'crlProblem'>>;
 
 /**
  * Handles one invocation: a malformed event is logged, counted and dropped (the reconciler still finds its certificate);
@@ -113,6 +113,8 @@ async function onboard(event: RegisteredEvent, deps: OnboardDeps, started: numbe
           apiDepth: outcome.apiDepth,
           ...(outcome.retired.length > 0 ? { retired: outcome.retired } : {}),
           ...(outcome.deleteDeferred.length > 0 ? { deleteDeferred: outcome.deleteDeferred } : {}),
+          ...(outcome.crlReason ? { crlReason: outcome.crlReason } : {}),
+          ...(outcome.crlProblem ? { crlProblem: outcome.crlProblem } : {}),
           durationMs: deps.now() - started,
         },
         deps.metricsNamespace,
@@ -126,6 +128,8 @@ async function onboard(event: RegisteredEvent, deps: OnboardDeps, started: numbe
       ...(outcome.thingName ? { thingName: outcome.thingName } : {}),
       apiCalls: outcome.apiCalls,
       retired: outcome.retired,
+      ...(outcome.crlReason ? { crlReason: outcome.crlReason } : {}),
+      ...(outcome.crlProblem ? { crlProblem: outcome.crlProblem } : {}),
     };
   } catch (error) {
     deps.emit(

@@ -1,5 +1,6 @@
 import { WorkflowStalledError } from '../errors.js';
-import type { FleetConfig } from '../fleet-config.js';
+import type { RevocationPort } from '../crl/revocation.js';
+import { type FleetConfig, trustedCa } from '../fleet-config.js';
 import type { TtlCache } from '../ttl-cache.js';
 import { certificateIdFromArn, decide } from './decide.js';
 import type { RegisteredEvent } from './event.js';
@@ -12,6 +13,8 @@ export interface WorkflowDeps {
   caCache: TtlCache<CaFacts | null>;
   validate: ValidateDevice;
   now: () => number;
+  /** Reads and checks CAs' CRLs (functions/crl); without it a CA that names a CRL counts as CRL_UNREACHABLE. */
+  revocation?: RevocationPort;
 }
 
 export interface Outcome extends Plan {
@@ -67,7 +70,7 @@ export async function onboardCertificate(
     const next = decide(facts, config, deps.validate);
     if (next.kind === 'read') {
       await meter.round((count) =>
-        Promise.all(next.reads.map((read) => readFact(read, facts, next.thingName, deps, count))),
+        Promise.all(next.reads.map((read) => readFact(read, facts, next.thingName, deps, count, config))),
       );
       continue;
     }
@@ -103,6 +106,7 @@ async function readFact(
   thingName: string | undefined,
   deps: WorkflowDeps,
   count: () => void,
+  config: FleetConfig,
 ): Promise<void> {
   const { iot } = deps;
   switch (read) {
@@ -140,6 +144,26 @@ async function readFact(
       facts.siblings = described.filter((sibling): sibling is CertificateFacts => sibling !== null);
       return;
     }
+    case 'revocation':
+      facts.revocation = await readRevocation(facts, config, deps);
+      return;
+  }
+}
+
+/** Not an IoT call (not counted): the CA's CRL, from the container's cache or its source. */
+async function readRevocation(facts: Facts, config: FleetConfig, deps: WorkflowDeps): Promise<Facts['revocation']> {
+  const ca = trustedCa(config, facts.event.caCertificateId);
+  if (!deps.revocation || !ca || !facts.certificate || !facts.ca) {
+    return { status: 'unknown', code: 'CRL_UNREACHABLE', message: 'no CRL reader in this container' };
+  }
+  try {
+    return await deps.revocation.check({
+      ca,
+      certificatePem: facts.certificate.certificatePem,
+      caCertificatePem: facts.ca.certificatePem,
+    });
+  } catch (error) {
+    return { status: 'unknown', code: 'CRL_UNREACHABLE', message: (error as Error).message };
   }
 }
 

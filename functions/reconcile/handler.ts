@@ -18,7 +18,7 @@ function containerDeps(): ReconcileDeps {
   const cursorParameter = process.env.JITR_RECONCILE_CURSOR_PARAMETER;
   if (!cursorParameter) throw new MissingEnvironmentError('JITR_RECONCILE_CURSOR_PARAMETER');
   return {
-    ...fleetWorkflowDeps(),
+    ...fleetWorkflowDeps('reconcile'),
     cursor: ssmCursorStore(ssmClient(), cursorParameter),
     maxCertificates: positiveInteger(process.env.JITR_RECONCILE_MAX_CERTIFICATES, 500),
     pendingAgeMs: positiveInteger(process.env.JITR_RECONCILE_PENDING_AGE_SECONDS, 120) * 1000,

@@ -19,6 +19,7 @@ export interface ReconcileResult {
   retired: number;
   completed: number;
   revokedDenied: number;
+  revokedByCrl: number;
   errors: number;
   pageToken?: string;
 }
@@ -41,6 +42,7 @@ export async function reconcile(event: unknown, deps: ReconcileDeps): Promise<Re
     const report = await sweep(config, deps, {
       maxCertificates: deps.maxCertificates,
       pendingAgeMs: deps.pendingAgeMs,
+      startedAt: started,
       ...(pageToken ? { pageToken } : {}),
     });
     for (const outcome of report.onboarding) {
@@ -64,6 +66,26 @@ export async function reconcile(event: unknown, deps: ReconcileDeps): Promise<Re
         ),
       );
     }
+    for (const revoked of report.revokedByCrl) {
+      deps.emit(
+        decisionLine(
+          {
+            service: 'reconcile',
+            decision: 'revoked',
+            reasons: ['CERTIFICATE_REVOKED_BY_CA'],
+            certificateId: revoked.certificateId,
+            caCertificateId: revoked.caCertificateId,
+            crlReason: revoked.crlReason,
+            revokedAt: revoked.revokedAt,
+            apiCalls: 1,
+            apiDepth: 1,
+            durationMs: 0,
+          },
+          deps.metricsNamespace,
+          started,
+        ),
+      );
+    }
     await deps.cursor.save(report.pageToken);
     deps.emit(summaryLine(report, deps.now() - started));
     return {
@@ -72,6 +94,7 @@ export async function reconcile(event: unknown, deps: ReconcileDeps): Promise<Re
       retired: report.retired.length,
       completed: report.completed.length,
       revokedDenied: report.revokedDenied.length,
+      revokedByCrl: report.revokedByCrl.length,
       errors: report.errors.length,
       ...(report.pageToken ? { pageToken: report.pageToken } : {}),
     };
@@ -92,6 +115,7 @@ function summaryLine(report: SweepReport, durationMs: number): Record<string, un
     retired: report.retired,
     completed: report.completed,
     revokedDenied: report.revokedDenied,
+    revokedByCrl: report.revokedByCrl.map((revoked) => revoked.certificateId),
     errors: report.errors.slice(0, 20),
     complete: report.pageToken === undefined,
     durationMs,

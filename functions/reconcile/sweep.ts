@@ -2,6 +2,7 @@ import type { FleetConfig, TrustedCa } from '../fleet-config.js';
 import type { CertificateFacts, ThingFacts } from '../onboard/model.js';
 import type { CertificateSummary } from '../onboard/port.js';
 import { CallMeter, type Outcome, onboardCertificate, runStages, type WorkflowDeps } from '../onboard/workflow.js';
+import { type CrlRevocation, revokeIfOnCrl } from './crl-pass.js';
 import { type Cursor, decodeCursor, encodeCursor } from './cursor.js';
 import { namedByDenyList, revokeDenied } from './deny-pass.js';
 import { planMaintenance } from './maintain.js';
@@ -12,6 +13,8 @@ export interface SweepOptions {
   /** Pending certificates younger than this are left to their own event (default 2 minutes). */
   pendingAgeMs: number;
   pageToken?: string;
+  /** When the run started: CRLs are read afresh once per run (default: the first certificate's clock). */
+  startedAt?: number;
 }
 
 export interface SweepReport {
@@ -22,6 +25,8 @@ export interface SweepReport {
   completed: string[];
   /** ACTIVE certificates the deny list names, revoked by this run (deny-pass.ts). */
   revokedDenied: string[];
+  /** ACTIVE certificates revoked because their CA's CRL lists them. */
+  revokedByCrl: CrlRevocation[];
   thingsChecked: number;
   errors: { certificateId: string; error: string }[];
   /** Where the next run resumes; absent when the sweep reached the end of the last CA. */
@@ -43,9 +48,11 @@ export async function sweep(config: FleetConfig, deps: WorkflowDeps, options: Sw
     retired: [],
     completed: [],
     revokedDenied: [],
+    revokedByCrl: [],
     thingsChecked: 0,
     errors: [],
   };
+  const startedAt = options.startedAt ?? deps.now();
   const cas = config.trustedCas;
   if (cas.length === 0) return report;
   const cursor = decodeCursor(options.pageToken);
@@ -65,7 +72,7 @@ export async function sweep(config: FleetConfig, deps: WorkflowDeps, options: Sw
       for (const summary of page.certificates) {
         report.examined++;
         try {
-          await examine(summary, ca, config, deps, options, report, things);
+          await examine(summary, ca, config, deps, { ...options, startedAt }, report, things);
         } catch (error) {
           report.errors.push({
             certificateId: summary.certificateId,
@@ -104,7 +111,12 @@ async function examine(
     return;
   }
   if (summary.status !== 'ACTIVE') return;
-  await maintainThingOf(summary, ca, deps, report, things);
+  const crl = await revokeIfOnCrl(summary, ca, deps, options.startedAt ?? now);
+  if (crl.revoked) {
+    report.revokedByCrl.push(crl.revoked);
+    return;
+  }
+  await maintainThingOf(summary, ca, deps, report, things, crl.certificate);
 }
 
 /** What one run learnt about a Thing, so each Thing costs its DescribeThing / ListThingPrincipals once per run. */
@@ -124,9 +136,10 @@ async function maintainThingOf(
   deps: WorkflowDeps,
   report: SweepReport,
   things: Map<string, ThingView>,
+  described?: CertificateFacts | null,
 ): Promise<void> {
   const { iot } = deps;
-  const certificate = await iot.describeCertificate(summary.certificateId);
+  const certificate = described !== undefined ? described : await iot.describeCertificate(summary.certificateId);
   const caFacts = (await deps.caCache.get(ca.certificateId, () => iot.describeCaCertificate(ca.certificateId))).value;
   if (certificate?.status !== 'ACTIVE' || !caFacts) return;
   const now = deps.now();

@@ -22,7 +22,9 @@ import {
   sendRestJsonError,
   sendXml,
 } from './responses.js';
+import { crlRouteName, serveCrlRoute } from './crl-route.js';
 import type { Router } from './router.js';
+import { isS3Request, S3Error, type S3Request, s3Checks, sendS3, sendS3Error, serveS3 } from './s3.js';
 import { asServiceNamed, type ErrorService } from './service-errors.js';
 import { SQS_QUERY_CODES, type SqsContext, sqsOperations } from './sqs.js';
 import { asSqsQueryError, isSqsQueryAction, sqsQueryInput, sqsQueryResponseXml } from './sqs-query.js';
@@ -162,6 +164,11 @@ export class ControlPlane {
     }
     try {
       if (!url) throw invalidRequest('The request target is not a path');
+      const crlName = crlRouteName(url.pathname);
+      if (crlName !== undefined) {
+        return serveCrlRoute(this.options.store, request.method ?? 'GET', crlName, body, this.now(), response);
+      }
+      if (isS3Request(request, url)) return await this.handleS3(request, response, url, body);
       if (protocol === 'query') return await this.handleQuery(request, response, url, body);
       if (protocol === 'rest-json') return await this.handleIot(request, response, url, body);
       return await this.handleRpc(request, response, protocol, target ?? '', body);
@@ -218,6 +225,24 @@ export class ControlPlane {
     if (await this.admit(match.value.name, response, 'rest-json')) return;
     const result = await match.value.handler(this.iotContext, iotRequest);
     sendRestJson(response, result);
+  }
+
+  /** S3 (REST-XML): its own error document, so S3 errors (IAM's included) never reach the JSON error writers. */
+  private async handleS3(request: IncomingMessage, response: ServerResponse, url: URL, body: Buffer): Promise<void> {
+    const s3Request: S3Request = { method: request.method ?? 'GET', url, headers: request.headers, body };
+    try {
+      try {
+        await this.authorize(request, 'rest-json', () => s3Checks(s3Request));
+      } catch (error) {
+        if (error instanceof AwsServiceError)
+          throw new S3Error(error.statusCode === 403 ? 'AccessDenied' : error.code, 403, error.message);
+        throw error;
+      }
+      sendS3(response, serveS3(this.options.store, s3Request, this.now()));
+    } catch (error) {
+      if (!(error instanceof S3Error)) throw error;
+      sendS3Error(response, error);
+    }
   }
 
   /** IAM: the caller from its access key, then each authorization the request needs (nothing when IAM is off). */

@@ -16,6 +16,7 @@ import type {
   ThingRecord,
   TopicRuleRecord,
 } from './model.js';
+import { CRL_DISTRIBUTION_BUCKET, ObjectStore } from './objects.js';
 import { ParameterStore } from './parameters.js';
 import { QueueStore } from './queues.js';
 import { type RegistrySnapshot, readSnapshot } from './snapshot.js';
@@ -37,6 +38,7 @@ export class RegistryStore {
   readonly events = new EventEmitter<StoreEvents>();
   readonly queues = new QueueStore();
   readonly parameters = new ParameterStore();
+  readonly objects = new ObjectStore();
   readonly thingGroups = new ThingGroupStore();
   readonly tables = new TableStore();
   readonly scope: AccountScope;
@@ -57,6 +59,7 @@ export class RegistryStore {
   constructor(scope: AccountScope) {
     this.scope = { region: scope.region, accountId: scope.accountId };
     this.events.setMaxListeners(0);
+    this.objects.createBucket(CRL_DISTRIBUTION_BUCKET);
   }
 
   // ---- account ----

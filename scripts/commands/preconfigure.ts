@@ -14,14 +14,19 @@ export const command: Command = {
   usage: [
     'Usage: jitr preconfigure --ca-cert FILE (--ca-key FILE | --verification-cert FILE | --sni-only) --profile P',
     '         [--tenant-id GUID] [--pattern REGEX] [--policy-name NAME] [--stage S] [--function-arn ARN]',
-    '         [--error-role-arn ARN] [--label TEXT] [--rollover-from CA_ID_OR_FILE] [--dry-run] [--json]',
+    '         [--error-role-arn ARN] [--label TEXT] [--rollover-from CA_ID_OR_FILE] [--crl SOURCE [--crl-fail-open]]',
+    '         [--dry-run] [--json]',
     `  --profile  ${PROFILES.join(' | ')}`,
     '  Without --ca-key, --verification-cert or --sni-only it prints the registration code and the command that',
     '  downloads the proof (Azure Sphere), then exits 2.',
     '  --rollover-from  a trusted CA this one succeeds (re-issued signer or factory CA): devices move onto their',
     '  Things; a renewed Azure Sphere tenant CA is recognised by its tenant without it.',
+    "  --crl      where the CA's CRL lives: https://host/path, s3://bucket/key, ssm:/parameter/name, dp (the",
+    "             certificate's own CRL distribution point), or none to stop checking. Devices are held back while",
+    '             no current CRL can be read, unless --crl-fail-open. See docs/revocation.md.',
     'Example: jitr preconfigure --ca-cert factory-ca-2.pem --ca-key factory-ca-2.key --profile generic \\',
     '           --rollover-from factory-ca.pem --stage prod',
+    'Example: jitr preconfigure --ca-cert ca.cert.pem --ca-key ca.key.pem --profile generic --crl s3://fleet-crls/ca.crl',
   ].join('\n'),
   options: {
     'ca-cert': { type: 'string' },
@@ -37,6 +42,8 @@ export const command: Command = {
     'error-role-arn': { type: 'string' },
     label: { type: 'string' },
     'rollover-from': { type: 'string' },
+    crl: { type: 'string' },
+    'crl-fail-open': { type: 'boolean' },
     'dry-run': { type: 'boolean' },
   },
   async run(input) {
@@ -67,6 +74,8 @@ export const command: Command = {
           ...optional('error-role-arn'),
           ...optional('label'),
           ...(rollover !== undefined ? { rolloverFrom: [caIdOf(rollover)] } : {}),
+          ...optional('crl'),
+          ...(flag(input, 'crl-fail-open') ? { crlFailOpen: true } : {}),
           dryRun: flag(input, 'dry-run'),
           sources: {
             caCertificate: caPath,

@@ -10,6 +10,10 @@ export interface DecisionLine {
   thingName?: string;
   /** The Lambda logged the decision as a security event. */
   security?: boolean;
+  /** CERTIFICATE_REVOKED_BY_CA: the CRL entry's reason. */
+  crlReason?: string;
+  /** The decision was taken without a current, trusted CRL (docs/revocation.md). */
+  crlProblem?: string;
 }
 
 const HANDLER_LINE = /^\[[\w.-]+\] (.*)$/;
@@ -27,6 +31,8 @@ export function parseDecisionLine(line: string): DecisionLine | undefined {
       ...(typeof record.certificateId === 'string' ? { certificateId: record.certificateId } : {}),
       ...(typeof record.thingName === 'string' ? { thingName: record.thingName } : {}),
       ...(record.security === true ? { security: true } : {}),
+      ...(typeof record.crlReason === 'string' ? { crlReason: record.crlReason } : {}),
+      ...(typeof record.crlProblem === 'string' ? { crlProblem: record.crlProblem } : {}),
     };
   } catch {
     return undefined;
@@ -36,6 +42,8 @@ export function parseDecisionLine(line: string): DecisionLine | undefined {
 export interface HandlerLogCapture {
   /** The last decision recorded for each certificate. */
   decisions: Map<string, DecisionLine>;
+  /** Every decision recorded for a certificate, oldest first (a device that retries is decided about again). */
+  history(certificateId: string): DecisionLine[];
   /** Handler lines seen (and kept off the terminal). */
   lines: () => number;
   restore(): void;
@@ -84,13 +92,18 @@ export function divertLines(stream: NodeJS.WriteStream, claim: (line: string) =>
  */
 export function captureHandlerLogs(stream: NodeJS.WriteStream): HandlerLogCapture {
   const decisions = new Map<string, DecisionLine>();
+  const all: DecisionLine[] = [];
   let seen = 0;
   const { restore } = divertLines(stream, (line) => {
     if (!HANDLER_LINE.test(line)) return false;
     seen++;
     const decision = parseDecisionLine(line);
-    if (decision?.certificateId) decisions.set(decision.certificateId, decision);
+    if (decision?.certificateId) {
+      decisions.set(decision.certificateId, decision);
+      all.push(decision);
+    }
     return true;
   });
-  return { decisions, lines: () => seen, restore };
+  const history = (certificateId: string) => all.filter((decision) => decision.certificateId === certificateId);
+  return { decisions, history, lines: () => seen, restore };
 }

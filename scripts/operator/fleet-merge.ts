@@ -12,6 +12,8 @@ export interface TrustedCaSettings {
   label?: string;
   /** CAs this one succeeds, given with --rollover-from (azure-sphere CAs of the same tenant are found by themselves). */
   rolloverFrom?: string[];
+  /** The CA's CRL; `null` removes it; absent keeps what the entry has. */
+  crl?: { source: string; failClosed: boolean } | null;
 }
 
 /**
@@ -42,9 +44,10 @@ export function mergeTrustedCa(
   const base: FleetConfig = current ?? { version: 1, trustedCas: [] };
   const index = base.trustedCas.findIndex((ca) => ca.certificateId === settings.certificateId);
   const existing = index >= 0 ? base.trustedCas[index] : undefined;
-  const { tenantId: _t, pattern: _p, label: _l, ...kept } = existing ?? ({} as Partial<TrustedCa>);
+  const { tenantId: _t, pattern: _p, label: _l, crl: _c, ...kept } = existing ?? ({} as Partial<TrustedCa>);
   const label = settings.label ?? existing?.label;
   const rolloverFrom = predecessorsOf(base, settings, existing?.rolloverFrom);
+  const crl = settings.crl === undefined ? existing?.crl : (settings.crl ?? undefined);
   const entry = {
     ...kept,
     rolloverFrom,
@@ -54,6 +57,7 @@ export function mergeTrustedCa(
     ...(settings.tenantId !== undefined ? { tenantId: settings.tenantId } : {}),
     ...(settings.pattern !== undefined ? { pattern: settings.pattern } : {}),
     ...(label !== undefined ? { label } : {}),
+    ...(crl !== undefined ? { crl } : {}),
   };
   const trustedCas = [...base.trustedCas];
   if (index >= 0) trustedCas[index] = entry as TrustedCa;

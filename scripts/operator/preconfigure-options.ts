@@ -1,4 +1,5 @@
 import { isTenantId } from '../../certs/fleet.js';
+import { parseCrlLocation } from '../../functions/crl/location.js';
 import { PROFILES, type ProfileName, patternError } from '../../certs/profiles.js';
 import { UsageError } from '../cli/errors.js';
 import { type CaInput, tenantIdOf } from './ca-input.js';
@@ -27,6 +28,10 @@ export interface PreconfigureOptions {
   label?: string;
   /** certificateIds of trusted CAs this CA succeeds (a re-issued signer or factory CA): their Things take its devices. */
   rolloverFrom?: string[];
+  /** Where the CA's CRL lives (docs/revocation.md): an http(s) URL, s3://bucket/key, ssm:/name, dp; `none` removes it. */
+  crl?: string;
+  /** With `crl`: onboard devices while no current CRL can be had, instead of holding them back. */
+  crlFailOpen?: boolean;
   dryRun?: boolean;
   /** Names of the inputs for messages (the file paths). */
   sources?: { caCertificate?: string; caKey?: string; verificationCertificate?: string };
@@ -68,6 +73,8 @@ export interface ResolvedOptions {
   stage: string;
   policyName: string;
   sniOnly: boolean;
+  /** undefined: keep the entry's CRL setting; null: remove it. */
+  crl: { source: string; failClosed: boolean } | null | undefined;
   caSource: string;
   keySource: string;
   verificationSource: string;
@@ -110,6 +117,7 @@ export function resolveOptions(options: PreconfigureOptions): ResolvedOptions {
   }
   return {
     profile: options.profile,
+    crl: resolveCrl(options),
     stage,
     policyName,
     sniOnly: options.sniOnly === true,
@@ -135,4 +143,18 @@ export function resolveOptions(options: PreconfigureOptions): ResolvedOptions {
       return tenant;
     },
   };
+}
+
+function resolveCrl(options: PreconfigureOptions): ResolvedOptions['crl'] {
+  if (options.crl === undefined) {
+    if (options.crlFailOpen) throw new UsageError('--crl-fail-open needs --crl');
+    return undefined;
+  }
+  if (options.crl === 'none') {
+    if (options.crlFailOpen) throw new UsageError('--crl-fail-open needs a CRL source, not --crl none');
+    return null;
+  }
+  const parsed = parseCrlLocation(options.crl);
+  if (!parsed.ok) throw new UsageError(`--crl ${parsed.problem}, got "${options.crl}"`);
+  return { source: options.crl, failClosed: options.crlFailOpen !== true };
 }

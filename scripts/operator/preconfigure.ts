@@ -123,6 +123,7 @@ export async function preconfigure(
       ...(options.pattern !== undefined ? { pattern: options.pattern } : {}),
       ...(options.label !== undefined ? { label: options.label } : {}),
       ...(rolloverFrom.length > 0 ? { rolloverFrom } : {}),
+      ...(resolved.crl !== undefined ? { crl: resolved.crl } : {}),
     },
     ruleName,
     rule: desiredRule(deployment, ca.certificateId, deployment.deadLetterQueueUrl),
