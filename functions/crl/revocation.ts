@@ -143,7 +143,7 @@ export class CrlRevocationChecker implements RevocationPort {
       const code = error instanceof CrlFetchError ? 'CRL_UNREACHABLE' : 'CRL_MALFORMED';
       return failed(code, (error as Error).message);
     }
-    const verdict = await verifyCrl(crl, parseCertificate(query.caCertificatePem).der, new Date(fetchedAt));
+    const verdict = verifyCrl(crl, parseCertificate(query.caCertificatePem).der, new Date(fetchedAt));
     if (!verdict.trusted) return failed(verdict.code, `${describeLocation(location)}: ${verdict.message}`);
     if (previous?.crl && previous.expiresAt > fetchedAt && previous.crl.thisUpdate > crl.thisUpdate) {
       return { ...previous, fetchedAt };

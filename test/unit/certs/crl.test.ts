@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import * as pkijs from 'pkijs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { crlDistributionPoints, lookupSerial, parseCrl, verifyCrl } from '../../../certs/crl.js';
+import { crlDistributionPoints, lookupSerial, parseCrl, type RevocationList, verifyCrl } from '../../../certs/crl.js';
 import { issueCrl } from '../../../certs/crl-issue.js';
 import { createRootCa, type IssuedCa } from '../../../certs/issue.js';
 import { parseCertificate } from '../../../certs/parse.js';
@@ -160,14 +161,14 @@ describe('verifyCrl', () => {
   it('trusts a CRL the CA signed, between thisUpdate and nextUpdate', async () => {
     const crl = parseCrl((await sign(ca)).der);
 
-    expect(await verifyCrl(crl, caDer(), AT)).toEqual({ trusted: true });
-    expect(await verifyCrl(crl, caDer(), THIS_UPDATE)).toEqual({ trusted: true });
+    expect(verifyCrl(crl, caDer(), AT)).toEqual({ trusted: true });
+    expect(verifyCrl(crl, caDer(), THIS_UPDATE)).toEqual({ trusted: true });
   });
 
   it('does not trust a CRL with the CA name signed by another key, and openssl agrees', async () => {
     const forged = await sign(impostor);
 
-    const check = await verifyCrl(parseCrl(forged.der), caDer(), AT);
+    const check = verifyCrl(parseCrl(forged.der), caDer(), AT);
     const ossl = opensslCrlVerify(scratch.write('forged.pem', forged.pem), scratch.write('ca2.pem', ca.certificatePem));
 
     expect(check).toMatchObject({ trusted: false, code: 'CRL_SIGNATURE_INVALID' });
@@ -178,8 +179,8 @@ describe('verifyCrl', () => {
   it('does not trust an expired CRL (at or after nextUpdate) nor one from the future', async () => {
     const crl = parseCrl((await sign(ca)).der);
 
-    expect(await verifyCrl(crl, caDer(), NEXT_UPDATE)).toMatchObject({ trusted: false, code: 'CRL_STALE' });
-    expect(await verifyCrl(crl, caDer(), new Date('2026-02-28T23:59:59Z'))).toMatchObject({
+    expect(verifyCrl(crl, caDer(), NEXT_UPDATE)).toMatchObject({ trusted: false, code: 'CRL_STALE' });
+    expect(verifyCrl(crl, caDer(), new Date('2026-02-28T23:59:59Z'))).toMatchObject({
       trusted: false,
       code: 'CRL_NOT_YET_VALID',
     });
@@ -189,7 +190,7 @@ describe('verifyCrl', () => {
     const other = await createRootCa({ commonName: 'Another CA', notBefore: new Date('2026-01-01T00:00:00Z') });
     const crl = parseCrl((await sign(other)).der);
 
-    expect(await verifyCrl(crl, caDer(), AT)).toMatchObject({ trusted: false, code: 'CRL_ISSUER_MISMATCH' });
+    expect(verifyCrl(crl, caDer(), AT)).toMatchObject({ trusted: false, code: 'CRL_ISSUER_MISMATCH' });
   });
 
   it('does not trust a CRL signed with SHA-1, even by the right key', () => {
@@ -220,7 +221,7 @@ describe('verifyCrl', () => {
       '260302000000Z',
     ]);
 
-    return expect(verifyCrl(parseCrl(readFileSync(out, 'utf8')), caDer(), AT)).resolves.toMatchObject({
+    expect(verifyCrl(parseCrl(readFileSync(out, 'utf8')), caDer(), AT)).toMatchObject({
       trusted: false,
       code: 'CRL_WEAK_SIGNATURE',
     });
@@ -251,5 +252,50 @@ describe('crlDistributionPoints', () => {
     );
 
     expect(crlDistributionPoints(parseCertificate(cert).der)).toEqual(['http://crl.example.test/ca.crl']);
+  });
+});
+
+/** pkijs's reading of the same bytes: serial -> reason code, and the cRLNumber (pkijs is the independent X.509 library). */
+function pkijsView(der: Uint8Array) {
+  const crl = pkijs.CertificateRevocationList.fromBER(der);
+  const entries = (crl.revokedCertificates ?? []).map((revoked) => {
+    const reason = revoked.crlEntryExtensions?.extensions.find((e) => e.extnID === '2.5.29.21');
+    const code = reason ? reason.extnValue.valueBlock.valueHexView[2] : 0;
+    const serial = Buffer.from(revoked.userCertificate.valueBlock.valueHexView)
+      .toString('hex')
+      .replace(/^0+(?=.)/, '');
+    return [serial, code, revoked.revocationDate.value.getTime()] as const;
+  });
+  return { entries, thisUpdate: crl.thisUpdate.value.getTime(), nextUpdate: crl.nextUpdate?.value.getTime() };
+}
+
+function ourView(crl: RevocationList) {
+  return {
+    entries: [...crl.entries.values()].map(
+      (entry) => [entry.serialNumber, entry.reasonCode, entry.revokedAt.getTime()] as const,
+    ),
+    thisUpdate: crl.thisUpdate.getTime(),
+    nextUpdate: crl.nextUpdate?.getTime(),
+  };
+}
+
+describe('the CRL reader agrees with pkijs', () => {
+  it('reads the same entries, reasons and times as pkijs, for our CRLs and for one openssl made', async () => {
+    const ours = await sign(ca);
+    const made = readFileSync(`${scratch.dir}/openssl.crl.pem`, 'utf8');
+
+    for (const der of [ours.der, parseCrl(made).der]) {
+      expect(ourView(parseCrl(der))).toEqual(pkijsView(der));
+    }
+  });
+
+  it('accepts and refuses signatures as pkijs does', async () => {
+    const issuer = pkijs.Certificate.fromBER(caDer());
+    for (const signer of [ca, impostor]) {
+      const crl = await sign(signer);
+      const byPkijs = await pkijs.CertificateRevocationList.fromBER(crl.der).verify({ issuerCertificate: issuer });
+
+      expect(verifyCrl(parseCrl(crl.der), caDer(), AT).trusted).toBe(byPkijs);
+    }
   });
 });
