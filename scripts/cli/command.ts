@@ -34,4 +34,15 @@ export interface Command {
   /** How many positionals the command takes (default 0). */
   positionals?: { min: number; max: number };
   run(input: CommandInput): Promise<CommandOutcome>;
+  /** What the command does and when to use it, for `--help` (a test lists every command without one). */
+  description?: string;
+  /** One line per flag of `options`, its default included, e.g. `{ stage: 'deployment stage (default: dev)' }`. */
+  flags?: Record<string, string>;
+  /** Complete command lines that work as written, for `--help` (a test lists every command without one). */
+  examples?: string[];
+  /**
+   * The command calls AWS: it takes `--region`, and `JITR_LOCAL` points it at the emulator (scripts/aws/local-target.ts).
+   * The CLI core applies both to `io.env` before `run`, so commands keep reading the SDK's usual variables.
+   */
+  aws?: boolean;
 }

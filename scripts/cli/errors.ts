@@ -1,3 +1,5 @@
+import { exitCodeOfError } from './exit-codes.js';
+
 /** Exit codes of every `jitr` command (../shared/DESIGN.md, "The jitr CLI contract"). */
 export const ExitCode = {
   ok: 0,
@@ -16,14 +18,15 @@ export class CliError extends Error {
     super(message, options);
     this.name = 'CliError';
     this.code = code;
-    this.exitCode = exitCode;
+    // One exit code per situation across commands: a listed code decides (scripts/cli/exit-codes.ts).
+    this.exitCode = exitCodeOfError(code) ?? exitCode;
   }
 }
 
-/** A bad flag, a missing argument, an unknown command. */
+/** A bad flag, a missing argument, an unknown command (code USAGE unless a more precise one is given). */
 export class UsageError extends CliError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('USAGE', message, ExitCode.usage, options);
+  constructor(message: string, options?: { cause?: unknown; code?: string }) {
+    super(options?.code ?? 'USAGE', message, ExitCode.usage, options);
     this.name = 'UsageError';
   }
 }

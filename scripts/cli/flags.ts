@@ -52,3 +52,15 @@ export function optionalDate(input: CommandInput, name: string): Date | undefine
   if (Number.isNaN(date.getTime())) throw new UsageError(`--${name} must be an ISO-8601 date, got "${raw}"`);
   return date;
 }
+
+const THING_NAME = /^[a-zA-Z0-9:_-]{1,128}$/;
+
+/** A Thing name as AWS IoT allows it (`[a-zA-Z0-9:_-]{1,128}`); every command refuses a bad one the same way. */
+export function checkThingName(name: string, what: string): string {
+  if (!THING_NAME.test(name)) {
+    throw new UsageError(`${what} "${name}" is not a Thing name ([a-zA-Z0-9:_-], 1 to 128 characters)`, {
+      code: 'BAD_THING_NAME',
+    });
+  }
+  return name;
+}

@@ -14,6 +14,8 @@ export const commandLoaders: Record<string, () => Promise<Command>> = {
   'device issue': async () => (await import('../commands/device-issue.js')).command,
   'cert inspect': async () => (await import('../commands/cert-inspect.js')).command,
   'local start': async () => (await import('../commands/local-start.js')).command,
+  'local env': async () => (await import('../commands/local-env.js')).command,
+  'local stop': async () => (await import('../commands/local-stop.js')).command,
   simulate: async () => (await import('../commands/simulate.js')).command,
   preconfigure: async () => (await import('../commands/preconfigure.js')).command,
   status: async () => (await import('../commands/status.js')).command,

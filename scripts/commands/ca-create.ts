@@ -12,6 +12,20 @@ export const command: Command = {
   summary: 'Create a fleet CA (azure-sphere tenant CA, microchip root + signer, or a generic root)',
   usage:
     'Usage: jitr ca create --profile <azure-sphere|microchip|generic> --out DIR [--name CN] [--tenant-id GUID] [--key-algorithm P-384|P-256] [--days N] [--json]',
+  description:
+    'Makes a CA to try the pipeline with, shaped like the real one of the profile: an Azure Sphere tenant CA ("Microsoft Azure Sphere <tenant GUID>"), a Microchip root and signer (pathlen 0), or a generic root. The private key is written readable by its owner only; existing files are never overwritten (losing a CA key orphans its devices).',
+  flags: {
+    profile: 'azure-sphere, microchip or generic (required)',
+    out: 'directory for ca.cert.pem and ca.key.pem (microchip: also root.cert.pem, root.key.pem) (required)',
+    name: "Subject CN of the CA (default: the profile's usual name)",
+    'tenant-id': 'azure-sphere only: the tenant GUID (default: a random one)',
+    'key-algorithm': 'azure-sphere only: the tenant CA key, P-384 or P-256 (default: P-384)',
+    days: 'validity in days (default: 3650)',
+  },
+  examples: [
+    'jitr ca create --profile azure-sphere --out .jitr/ca',
+    'jitr ca create --profile microchip --out .jitr/microchip --days 365',
+  ],
   options: {
     profile: { type: 'string' },
     out: { type: 'string' },

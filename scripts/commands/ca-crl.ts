@@ -16,6 +16,16 @@ export const command: Command = {
     `  --next-update  hours until the CRL's nextUpdate (default ${DEFAULT_NEXT_UPDATE_HOURS})`,
     'Example: jitr ca crl --ca ./factory-ca --out crl.pem --next-update 48',
   ].join('\n'),
+  description:
+    "Signs, with the CA's key, a CRL listing every certificate of the CA directory's revocation register (`jitr ca revoke`), with the next CRL number. Publish it where the onboarding Lambda reads it.",
+  flags: {
+    ca: 'CA directory holding ca.cert.pem, ca.key.pem and the register (required)',
+    out: 'where to write the CRL (default: DIR/ca.crl.pem, or DIR/ca.crl with --der)',
+    'next-update': `hours until the CRL's nextUpdate (default: ${DEFAULT_NEXT_UPDATE_HOURS})`,
+    der: 'write DER instead of PEM (default: PEM)',
+    at: "the CRL's thisUpdate, ISO-8601 (default: now)",
+  },
+  examples: ['jitr ca crl --ca .jitr/ca --out .jitr/ca/crl.pem --next-update 48'],
   options: {
     ca: { type: 'string' },
     out: { type: 'string' },

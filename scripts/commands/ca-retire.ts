@@ -8,11 +8,15 @@ import { stageFlag } from '../operator/stage-flags.js';
 export const command: Command = {
   path: ['ca', 'retire'],
   summary: 'Retire a CA its devices have moved away from: untrust, deactivate, delete its rule and registration',
-  usage:
-    'Usage: jitr ca retire CA_ID_OR_FILE [--stage S] [--dry-run] [--json]\n' +
-    '  Refuses (CA_STILL_IN_USE, exit 1, nothing changed) while a certificate of the CA is ACTIVE or pending, or Things\n' +
-    '  bound to it have no successor CA (preconfigure --rollover-from).\n' +
-    'Example: jitr ca retire old-tenant-ca.cer --stage prod',
+  usage: 'Usage: jitr ca retire CA_ID_OR_FILE [--stage S] [--region R] [--dry-run] [--json]',
+  aws: true,
+  description:
+    "Retires a CA whose devices have moved to a successor: takes it out of the stage's fleet configuration, deactivates it (auto-registration off), deletes its topic rule and its registration. Refuses (CA_STILL_IN_USE, exit 1, nothing changed) while a certificate of the CA is ACTIVE or pending, or Things bound to it have no successor CA (jitr preconfigure --rollover-from).",
+  flags: {
+    stage: 'deployment stage whose fleet configuration trusts the CA (default: dev)',
+    'dry-run': 'print what would be done and change nothing',
+  },
+  examples: ['jitr ca retire old-tenant-ca.cer --stage prod --dry-run'],
   options: { stage: { type: 'string' }, 'dry-run': { type: 'boolean' } },
   positionals: { min: 1, max: 1 },
   async run(input) {

@@ -32,6 +32,16 @@ export const command: Command = {
     `  --reason  one of ${ENTRY_REASONS.join(', ')} (default unspecified)`,
     'Example: jitr ca revoke --ca ./factory-ca --cert device.cert.pem --reason keyCompromise',
   ].join('\n'),
+  description:
+    "Adds a device certificate to the CA directory's revocation register (revocations.json beside ca.cert.pem): by serial number, or by the certificate file (refused when another CA issued it). Nothing is published until `jitr ca crl` signs a CRL of the register. Revoking twice changes nothing.",
+  flags: {
+    ca: 'CA directory holding ca.cert.pem and ca.key.pem (required)',
+    serial: 'the serial number in hex (one of --serial, --cert is required)',
+    cert: 'the device certificate file (one of --serial, --cert is required)',
+    reason: `one of ${ENTRY_REASONS.join(', ')} (default: unspecified)`,
+    at: 'revocation time, ISO-8601 (default: now)',
+  },
+  examples: ['jitr ca revoke --ca .jitr/ca --cert .jitr/device1/device.cert.pem --reason keyCompromise'],
   options: {
     ca: { type: 'string' },
     serial: { type: 'string' },

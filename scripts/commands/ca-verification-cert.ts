@@ -9,6 +9,16 @@ export const command: Command = {
   path: ['ca', 'verification-cert'],
   summary: "Create the proof-of-possession certificate for AWS IoT's registration code",
   usage: 'Usage: jitr ca verification-cert --ca DIR --code CODE --out FILE [--json]',
+  description:
+    "Signs the verification certificate AWS IoT asks for when you register a CA in DEFAULT mode: Subject CN = the account's registration code (`aws iot get-registration-code`), signed by the CA's key. `jitr preconfigure --ca-key` does this itself; use this command when the CA key lives on another machine.",
+  flags: {
+    ca: 'CA directory holding ca.cert.pem and ca.key.pem (required)',
+    code: 'the registration code of the AWS account and region (required)',
+    out: 'file to write the verification certificate to (required)',
+  },
+  examples: [
+    'jitr ca verification-cert --ca .jitr/ca --code "$(aws iot get-registration-code --query registrationCode --output text)" --out .jitr/verification.pem',
+  ],
   options: {
     ca: { type: 'string' },
     code: { type: 'string' },

@@ -49,6 +49,17 @@ export const command: Command = {
   summary: 'Show a device certificate and whether the onboarding Lambda would accept it',
   usage:
     'Usage: jitr cert inspect CERT --ca CA_CERT [--profile <azure-sphere|microchip|generic>] [--tenant-id GUID] [--pattern REGEX] [--deny FILE] [--at ISO] [--json]',
+  description:
+    "Prints a device certificate's fields, its device id and Thing name, and the verdict the onboarding Lambda would reach with the given CA and profile, with the reason codes of a rejection. Reads files only: no AWS call. Exit 0 when accepted, 3 when rejected.",
+  flags: {
+    ca: 'the issuing CA certificate (PEM or DER) (required)',
+    profile: 'azure-sphere, microchip or generic (default: generic)',
+    'tenant-id': 'azure-sphere only: the tenant the CA must belong to (default: any)',
+    pattern: 'generic only: regular expression taking the device id from the CN (default: the whole CN)',
+    deny: 'a deny list file: device ids and certificateIds, one a line (default: none)',
+    at: 'check validity at this ISO-8601 instant (default: now)',
+  },
+  examples: ['jitr cert inspect .jitr/device1/device.cert.pem --ca .jitr/ca/ca.cert.pem --profile azure-sphere'],
   options: {
     ca: { type: 'string' },
     profile: { type: 'string' },

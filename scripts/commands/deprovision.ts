@@ -1,19 +1,28 @@
 import type { Command } from '../cli/command.js';
-import { UsageError } from '../cli/errors.js';
-import { flag } from '../cli/flags.js';
+import { checkThingName, flag } from '../cli/flags.js';
 import { table } from '../cli/output.js';
 import { progressOn, withClients } from '../operator/command-support.js';
 import { type DeprovisionResult, deprovision } from '../operator/deprovision.js';
+import { stageFlag } from '../operator/stage-flags.js';
 
 export const command: Command = {
   path: ['deprovision'],
   summary: 'Detach and revoke a thing’s certificates, delete the thing (and the certificates unless --keep-certs)',
-  usage: 'Usage: jitr deprovision THING [--keep-certs] [--dry-run] [--json]',
-  options: { 'keep-certs': { type: 'boolean' }, 'dry-run': { type: 'boolean' } },
+  usage: 'Usage: jitr deprovision THING [--keep-certs] [--dry-run] [--stage S] [--region R] [--json]',
+  aws: true,
+  description:
+    'Takes one Thing out of service: revokes its certificates (connections stop at once), detaches their policies and the Thing, deletes the certificates (unless --keep-certs) and the Thing. The device can no longer connect; to also keep it from onboarding again, use `jitr revoke`.',
+  flags: {
+    'keep-certs': 'keep the (revoked, detached) certificates instead of deleting them (default: delete)',
+    'dry-run': 'print what would be done and change nothing',
+    stage: 'deployment stage, reported with the result (default: dev); Things belong to the account',
+  },
+  examples: ['jitr deprovision my-thing --dry-run', 'jitr deprovision my-thing --stage prod --region eu-west-1'],
+  options: { 'keep-certs': { type: 'boolean' }, 'dry-run': { type: 'boolean' }, stage: { type: 'string' } },
   positionals: { min: 1, max: 1 },
   async run(input) {
-    const thingName = input.positionals[0] ?? '';
-    if (!/^[a-zA-Z0-9:_-]{1,128}$/.test(thingName)) throw new UsageError(`"${thingName}" is not a thing name`);
+    const thingName = checkThingName(input.positionals[0] ?? '', 'THING');
+    const stage = stageFlag(input);
     const result = await withClients(input, (clients) =>
       deprovision(clients, {
         thingName,
@@ -22,7 +31,7 @@ export const command: Command = {
         progress: progressOn(input),
       }),
     );
-    return { data: result, human: human(result) };
+    return { data: { ...result, stage }, human: human(result) };
   },
 };
 

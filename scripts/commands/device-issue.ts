@@ -16,6 +16,18 @@ export const command: Command = {
   summary: 'Issue a device certificate of a profile from a CA directory (fresh key or --csr)',
   usage:
     'Usage: jitr device issue --ca DIR --profile <azure-sphere|microchip|generic> --out DIR [--device-id ID] [--days N] [--not-before ISO] [--csr FILE] [--json]',
+  description:
+    "Issues one device certificate from a CA directory, shaped like the profile's real devices (azure-sphere: CN = 128-hex device id, valid one day; microchip: O=Microchip Technology Inc, CN=sn<serial>; generic: CN = device id). Writes device.key.pem (unless --csr), device.cert.pem and device.chain.pem (device + CA) into --out.",
+  flags: {
+    ca: 'CA directory holding ca.cert.pem and ca.key.pem (required)',
+    profile: 'azure-sphere, microchip or generic (required)',
+    out: 'directory for device.cert.pem, device.chain.pem and device.key.pem (required)',
+    'device-id': "the device id (default: a random one of the profile's form)",
+    days: 'validity in days (default: 1 for azure-sphere, 365 otherwise)',
+    'not-before': 'start of validity, ISO-8601 (default: now)',
+    csr: 'sign this CSR (PEM) instead of making a key (default: make a key)',
+  },
+  examples: ['jitr device issue --ca .jitr/ca --profile azure-sphere --out .jitr/device1'],
   options: {
     ca: { type: 'string' },
     profile: { type: 'string' },

@@ -9,6 +9,15 @@ export const command: Command = {
   path: ['doctor'],
   summary: "Find why devices don't onboard, each finding with its fix (exit 1 when an error is found)",
   usage: 'Usage: jitr doctor [--stage S] [--function-arn ARN] [--pending-minutes N] [--json]',
+  aws: true,
+  description:
+    'Surveys one stage (as `jitr status`) and reports every reason devices would not onboard (a CA not registered or without auto-registration, a missing or disabled rule, a fleet configuration that does not parse, certificates stuck pending, messages in the dead-letter queue...), each with the command that fixes it for that stage and region. Reads only. Exit 1 when a finding is an error.',
+  flags: {
+    stage: 'deployment stage (default: dev)',
+    'function-arn': 'the onboard function the rules should invoke (default: jitr-<stage>-onboard of the account)',
+    'pending-minutes': 'a certificate pending longer than this is stuck (default: 30)',
+  },
+  examples: ['jitr doctor', 'jitr doctor --stage prod --region eu-west-1'],
   options: { stage: { type: 'string' }, 'function-arn': { type: 'string' }, 'pending-minutes': { type: 'string' } },
   async run(input) {
     const stage = stageFlag(input);

@@ -1,7 +1,7 @@
 import { PROFILES } from '../../certs/profiles.js';
 import type { Command } from '../cli/command.js';
 import { UsageError } from '../cli/errors.js';
-import { flag, oneOf, optionalString } from '../cli/flags.js';
+import { checkThingName, flag, oneOf, optionalString } from '../cli/flags.js';
 import { progressOn, withClients } from '../operator/command-support.js';
 import { type ReadmitResult, type ReadmitTarget, readmit } from '../operator/readmit.js';
 import { stageFlag } from '../operator/stage-flags.js';
@@ -10,9 +10,18 @@ export const command: Command = {
   path: ['readmit'],
   summary:
     'Undo jitr revoke on purpose: the device id leaves the deny lists and its Thing accepts new certificates again',
-  usage:
-    'Usage: jitr readmit (--thing T | --device-id ID --profile P) [--stage S] [--dry-run] [--json]\n' +
-    'Example: jitr readmit --thing 3c4d...e9 --stage prod',
+  usage: 'Usage: jitr readmit (--thing T | --device-id ID --profile P) [--stage S] [--region R] [--dry-run] [--json]',
+  aws: true,
+  description:
+    'Undoes `jitr revoke` on purpose: the device id leaves the deny lists of the stage, and its Thing is bound to its CA again (or, if it was only a placeholder, deleted so the device onboards afresh). REVOKED certificates stay revoked: AWS IoT never reactivates them; the device comes back with its next new certificate.',
+  flags: {
+    thing: 'the Thing to readmit (one of --thing, --device-id is required)',
+    'device-id': 'a device id (with --profile) (one of --thing, --device-id is required)',
+    profile: 'azure-sphere, microchip or generic (with --device-id)',
+    stage: 'deployment stage whose deny lists change (default: dev)',
+    'dry-run': 'print what would be done and change nothing',
+  },
+  examples: ['jitr readmit --thing my-thing --stage prod --dry-run'],
   options: {
     thing: { type: 'string' },
     'device-id': { type: 'string' },
@@ -27,7 +36,7 @@ export const command: Command = {
     if ((thing === undefined) === (deviceId === undefined))
       throw new UsageError('give exactly one of --thing, --device-id');
     let target: ReadmitTarget;
-    if (thing !== undefined) target = { thing };
+    if (thing !== undefined) target = { thing: checkThingName(thing, '--thing') };
     else if (!profile) throw new UsageError('--device-id needs --profile (azure-sphere, microchip or generic)');
     else target = { deviceId: deviceId as string, profile };
     const result = await withClients(input, (clients) =>

@@ -10,6 +10,15 @@ export const command: Command = {
   path: ['replay'],
   summary: 'Re-drive dead-lettered onboarding events through the workflow; succeeded messages are deleted',
   usage: 'Usage: jitr replay [--max N] [--stage S] [--dry-run] [--json]   (exit 1 when a message still fails)',
+  aws: true,
+  description:
+    "Reads the stage's dead-letter queue (onboarding events whose Lambda run failed twice, and rule errors) and runs each event through the same onboarding workflow; a message that succeeds is deleted, one that fails again is kept. Exit 1 when a message still fails.",
+  flags: {
+    max: 'messages to examine at most (default: 1000)',
+    stage: 'deployment stage (default: dev)',
+    'dry-run': 'examine and classify the messages, replay and delete none: change nothing',
+  },
+  examples: ['jitr replay --dry-run', 'jitr replay --stage prod --max 100'],
   options: { max: { type: 'string' }, stage: { type: 'string' }, 'dry-run': { type: 'boolean' } },
   async run(input) {
     const stage = stageFlag(input);

@@ -1,7 +1,7 @@
 import { PROFILES } from '../../certs/profiles.js';
 import type { Command } from '../cli/command.js';
 import { UsageError } from '../cli/errors.js';
-import { flag, oneOf, optionalString } from '../cli/flags.js';
+import { checkThingName, flag, oneOf, optionalString } from '../cli/flags.js';
 import { progressOn, withClients } from '../operator/command-support.js';
 import { type RevokeResult, type RevokeTarget, revoke } from '../operator/revoke.js';
 import { stageFlag } from '../operator/stage-flags.js';
@@ -10,7 +10,23 @@ export const command: Command = {
   path: ['revoke'],
   summary: 'Revoke a device for good: REVOKED certificates, its device id on the deny list, its Thing marked revoked',
   usage:
-    'Usage: jitr revoke (--thing T | --certificate-id ID | --device-id ID --profile P) [--reason TEXT] [--stage S] [--dry-run] [--json]',
+    'Usage: jitr revoke (--thing T | --certificate-id ID | --device-id ID --profile P) [--reason TEXT] [--stage S] [--region R] [--dry-run] [--json]',
+  aws: true,
+  description:
+    'Revokes a device for good: every certificate of the Thing (or the one named) becomes REVOKED, which AWS IoT never undoes, and the device id and certificateIds go on the deny list of the fleet configuration of the stage, so that a new certificate for the same device is refused too.',
+  flags: {
+    thing: 'the Thing to revoke (one of --thing, --certificate-id, --device-id is required)',
+    'certificate-id': 'one certificate, 64 hex digits (one of --thing, --certificate-id, --device-id is required)',
+    'device-id': 'a device id (with --profile), e.g. before it ever connects',
+    profile: 'azure-sphere, microchip or generic (with --device-id)',
+    reason: 'why, for the progress log (default: none)',
+    stage: 'deployment stage whose deny list changes (default: dev)',
+    'dry-run': 'print what would be done and change nothing',
+  },
+  examples: [
+    'jitr revoke --thing my-thing --reason "stolen"',
+    'jitr revoke --device-id SN0123 --profile microchip --dry-run',
+  ],
   options: {
     thing: { type: 'string' },
     'certificate-id': { type: 'string' },
@@ -52,7 +68,7 @@ function targetOf(
 ): RevokeTarget {
   const given = [thing, certificateId, deviceId].filter((value) => value !== undefined).length;
   if (given !== 1) throw new UsageError('give exactly one of --thing, --certificate-id, --device-id');
-  if (thing !== undefined) return { thing };
+  if (thing !== undefined) return { thing: checkThingName(thing, '--thing') };
   if (certificateId !== undefined) return { certificateId };
   if (!profile) throw new UsageError('--device-id needs --profile (azure-sphere, microchip or generic)');
   return { deviceId: deviceId as string, profile };

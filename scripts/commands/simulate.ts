@@ -1,46 +1,28 @@
 import { writeFileSync } from 'node:fs';
 import { DescribeEndpointCommand, IoTClient } from '@aws-sdk/client-iot';
 import { PROFILES } from '../../certs/profiles.js';
-import { LOCAL_OPERATOR_CREDENTIALS } from '../../local/iam/identities.js';
+import { clientConfigFromEnv } from '../aws/clients.js';
 import type { Command, CommandInput, CommandOutcome } from '../cli/command.js';
 import { ExitCode, InputError, UsageError } from '../cli/errors.js';
 import { flag, oneOf, optionalInteger, optionalString, requiredString } from '../cli/flags.js';
 import { loadFleetCa } from '../simulator/ca-dir.js';
-import { type LocalReady, resolveEndpoint } from '../simulator/endpoint.js';
+import { resolveEndpoint } from '../simulator/endpoint.js';
 import { simulateFleet } from '../simulator/fleet.js';
 import { issueSimulatedDevices } from '../simulator/identities.js';
 import { progressReporter } from '../simulator/progress.js';
 import { describeCertificateLookup } from '../simulator/registry.js';
 import { renderHtmlReport } from '../simulator/report-html.js';
 import { formatReport, reportDocument, type SimulationReport } from '../simulator/summary.js';
-import { runVendSimulation, VEND_USAGE } from '../simulator/vend-command.js';
+import { runVendSimulation } from '../simulator/vend-command.js';
 
 const USAGE = `Usage: jitr simulate --ca DIR --profile <azure-sphere|microchip|generic> --devices N
                      [--endpoint mqtts://host:port] [--server-ca FILE] [--concurrency C] [--timeout S]
-                     [--rotate] [--report FILE.html] [--json]
+                     [--rotate] [--report FILE.html] [--stage S] [--region R] [--json]
+       jitr simulate --vend URL --devices N [--vend-mode csr|keygen] [same flags]`;
 
-Boots N simulated devices with certificates from the CA in DIR (ca.cert.pem + ca.key.pem, as \`jitr ca create\` writes),
-each connecting over MQTT/TLS with SNI as client id = its thing name: dropped on first contact (JITR), reconnecting with
-exponential backoff and full jitter until online, then publishing telemetry to <thing>/sensors with QoS 1.
-  --endpoint      default: the emulator in JITR_LOCAL (its ready line, or a file holding it), else AWS
-                  (DescribeEndpoint iot:Data-ATS, port 8883, Amazon roots)
-  --concurrency   connection attempts in flight at once (default 50)
-  --timeout       seconds each device has to come online, per phase (default 60)
-  --rotate        then renew every online device's certificate (same key and device id) and reconnect
-  --report        write a self-contained HTML page (devices online over time, time-to-online histogram)
-Exit 0: every device online; 3: some rejected (certificate REVOKED or never registered); 1: some failed.`;
-
-/**
- * The SDK's usual chain (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL), or the emulator's control plane from JITR_LOCAL
- * (as the emulator's operator identity unless AWS_ACCESS_KEY_ID says otherwise).
- */
-function iotClient(local: LocalReady | undefined, env: NodeJS.ProcessEnv): IoTClient {
-  if (!local) return new IoTClient({});
-  const credentials =
-    env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
-      ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY }
-      : { ...LOCAL_OPERATOR_CREDENTIALS };
-  return new IoTClient({ endpoint: local.controlPlane, region: local.region, credentials });
+/** The SDK's usual chain; the CLI core has already pointed it at the emulator when JITR_LOCAL is set. */
+function iotClient(env: NodeJS.ProcessEnv): IoTClient {
+  return new IoTClient(clientConfigFromEnv(env, 'IOT'));
 }
 
 export function exitCodeOf(report: SimulationReport): ExitCode {
@@ -71,13 +53,13 @@ async function run(input: CommandInput): Promise<CommandOutcome> {
     ...(serverCaPath !== undefined ? { serverCaPath } : {}),
     env: input.io.env,
     describeEndpoint: async () => {
-      iot ??= iotClient(undefined, input.io.env);
+      iot ??= iotClient(input.io.env);
       const { endpointAddress } = await iot.send(new DescribeEndpointCommand({ endpointType: 'iot:Data-ATS' }));
       if (!endpointAddress) throw new Error('DescribeEndpoint returned no address');
       return endpointAddress;
     },
   });
-  iot ??= iotClient(resolved.local, input.io.env);
+  iot ??= iotClient(input.io.env);
 
   const progress = progressReporter(input.io.stderr as NodeJS.WritableStream & { isTTY?: boolean });
   input.io.stderr.write(`simulate: issuing ${devices} ${profile} device certificates\n`);
@@ -110,7 +92,31 @@ async function run(input: CommandInput): Promise<CommandOutcome> {
 export const command: Command = {
   path: ['simulate'],
   summary: 'Boot a fleet of simulated devices against AWS IoT Core or the local emulator (JITR end to end)',
-  usage: `${USAGE}\n\n${VEND_USAGE}`,
+  usage: USAGE,
+  aws: true,
+  description:
+    'Boots N simulated devices with certificates from the CA in DIR (ca.cert.pem + ca.key.pem, as `jitr ca create` writes), each connecting over MQTT/TLS with SNI, client id = its Thing name: dropped on first contact (JITR), reconnecting with exponential backoff and full jitter until online, then publishing telemetry to <thing>/sensors with QoS 1. A device that does not come online gets a reason and the next step (NOT_REGISTERED: run jitr preconfigure for its CA; STILL_PENDING: run jitr doctor). With --vend URL, devices without a fleet CA: each gets a claim token (in SSM for --stage), POSTs /devices to the vending endpoint (a CSR for its own key with --vend-mode csr, or a key pair with keygen), then connects the same way. Exit 0: every device online; 3: some rejected (REVOKED, never registered, refused by the endpoint); 1: some failed.',
+  flags: {
+    ca: 'directory with ca.cert.pem and ca.key.pem (required without --vend)',
+    profile: 'azure-sphere, microchip or generic (required without --vend)',
+    devices: 'how many devices to boot (required)',
+    endpoint:
+      "MQTT endpoint (default: the emulator in JITR_LOCAL, else AWS DescribeEndpoint iot:Data-ATS on port 8883 with Amazon's roots)",
+    'server-ca': "the root that signed the endpoint's server certificate (default: the emulator's, or Amazon's)",
+    concurrency: 'connection attempts in flight at once (default: 50; with --vend 20)',
+    timeout: 'seconds each device has to come online, per phase (default: 60)',
+    rotate: "then renew every online device's certificate (same key and device id) and reconnect (default: off)",
+    report:
+      'write a self-contained HTML page: the verdict, devices online over time, failures by reason (default: none)',
+    vend: 'the vending endpoint (HTTP API URL): devices without a fleet CA (default: none, devices from --ca)',
+    'vend-mode': 'csr: the device makes its key and sends a CSR; keygen: the endpoint makes the key (default: csr)',
+    stage: 'deployment stage: where claim tokens and the fleet configuration live (default: dev)',
+  },
+  examples: [
+    'jitr simulate --ca .jitr/ca --profile azure-sphere --devices 20 --report .jitr/sim.html',
+    'jitr simulate --ca .jitr/ca --profile microchip --devices 500 --concurrency 100 --rotate --json > .jitr/sim.json',
+    'jitr simulate --vend "$(jq -r .httpApi .jitr/ready.json)" --devices 5',
+  ],
   options: {
     ca: { type: 'string' },
     profile: { type: 'string' },

@@ -8,6 +8,14 @@ export const command: Command = {
   path: ['status'],
   summary: 'Per trusted CA: status, auto-registration, certificates by status, things, certificates pending too long',
   usage: 'Usage: jitr status [--stage S] [--pending-minutes N] [--json]',
+  aws: true,
+  description:
+    'Surveys one stage of the deployment: per trusted CA of the fleet configuration, its registration, auto-registration, topic rule, certificates by status, Things, and certificates stuck in PENDING_ACTIVATION; then the dead-letter queue. Reads only.',
+  flags: {
+    stage: 'deployment stage (default: dev)',
+    'pending-minutes': 'a certificate pending longer than this is stuck (default: 30)',
+  },
+  examples: ['jitr status', 'jitr status --stage prod --region eu-west-1 --json'],
   options: { stage: { type: 'string' }, 'pending-minutes': { type: 'string' } },
   async run(input) {
     const stage = stageFlag(input);

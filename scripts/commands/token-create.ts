@@ -14,6 +14,14 @@ export const command: Command = {
 Prints a token for that device only: it sends "Authorization: Bearer <token>" to POST /devices and DELETE /devices/ID.
 Only the token's SHA-256 is stored (SSM SecureString /jitr/<stage>/vend/tokens/<id>); a new token voids the previous
 one, and DELETE voids it. The token is printed once: keep it with the device.`,
+  aws: true,
+  description:
+    'Prints a claim token for one device of the vending endpoint: it sends "Authorization: Bearer <token>" to POST /devices and DELETE /devices/ID. Only the token\'s SHA-256 is stored (SSM SecureString /jitr/<stage>/vend/tokens/<id>); a new token voids the previous one, and DELETE voids it. The token is printed once: keep it with the device.',
+  flags: {
+    'device-id': 'the device the token is for (required)',
+    stage: 'deployment stage (default: dev)',
+  },
+  examples: ['TOKEN=$(jitr token create --device-id dev-1 --json | jq -r .token)'],
   options: {
     'device-id': { type: 'string' },
     stage: { type: 'string' },

@@ -15,6 +15,12 @@ with \`jitr preconfigure\`, boots N devices (default 50, half of each profile), 
 claiming an onboarded device's id and a device of an untrusted tenant; prints the results and \`jitr status\`.
 Run it from the project directory (the emulator runs ./serverless.yml's functions). Exit 0 when every good device is
 online and every bad one rejected, 1 otherwise.`,
+  description:
+    "Starts the local AWS IoT Core in-process, trusts an Azure Sphere tenant CA, a Microchip signer and a second tenant with `jitr preconfigure`, boots the devices (half of each profile), then an expired device, a foreign CA claiming an onboarded device's id and a device of an untrusted tenant; prints the results and `jitr status`. Needs no AWS account and writes nothing outside the process. Run it from the project directory (the emulator runs ./serverless.yml's functions). Exit 0 when every good device is online and every bad one rejected, 1 otherwise.",
+  flags: {
+    devices: 'good devices to boot, half of each profile (default: 50)',
+  },
+  examples: ['jitr demo', 'jitr demo --devices 10 --json > .jitr/demo.json'],
   options: { devices: { type: 'string' } },
   async run(input) {
     const devices = optionalInteger(input, 'devices', { min: 1, max: 2_000 }) ?? 50;

@@ -11,20 +11,26 @@ export interface Finding {
   /** What it is about: a CA id, a rule, a policy, the parameter or the queue. */
   subject: string;
   message: string;
+  /** A command that fixes it, for the stage and region the survey was made for. */
   fix: string;
+  /** The stage and region `fix` was computed for. */
+  stage: string;
+  region: string;
 }
+
+type Preconfigure = (ca: string, extra?: string, profile?: string) => string;
 
 const DAY_MS = 86_400_000;
 export const CA_EXPIRY_WARNING_DAYS = 90;
 
 /** Finds why devices would not onboard, from a survey. Pure: the same survey always gives the same findings. */
 export function diagnose(survey: Survey): Finding[] {
-  const findings: Finding[] = [];
+  const findings: Omit<Finding, 'stage' | 'region'>[] = [];
   const { deployment } = survey;
-  const stage = deployment.stage;
+  const { stage, region } = deployment;
   const parameter = deployment.fleetConfigParameter;
-  const preconfigure = (ca: string, extra = '') =>
-    `jitr preconfigure --ca-cert <CA file for ${ca}> --profile <profile> --stage ${stage}${extra}`;
+  const preconfigure: Preconfigure = (ca, extra = '', profile = '<profile>') =>
+    `jitr preconfigure --ca-cert <CA file for ${ca}> --profile ${profile} --stage ${stage} --region ${region}${extra}`;
 
   if (survey.fleetConfig.state === 'missing') {
     findings.push({
@@ -32,7 +38,7 @@ export function diagnose(survey: Survey): Finding[] {
       severity: 'error',
       subject: parameter,
       message: `the fleet configuration ${parameter} does not exist: the Lambda trusts no CA`,
-      fix: 'jitr preconfigure --ca-cert <CA file> (--ca-key FILE | --verification-cert FILE) --profile <profile>',
+      fix: `jitr preconfigure --ca-cert <CA file> (--ca-key FILE | --verification-cert FILE | --sni-only) --profile <profile> --stage ${stage} --region ${region}`,
     });
   } else if (survey.fleetConfig.state === 'invalid') {
     findings.push({
@@ -40,7 +46,7 @@ export function diagnose(survey: Survey): Finding[] {
       severity: 'error',
       subject: parameter,
       message: `${survey.fleetConfig.message}: the Lambda processes no event while it is broken`,
-      fix: `fix the JSON in SSM (aws ssm get-parameter --name ${parameter}), or delete it and run jitr preconfigure for each CA`,
+      fix: `fix the JSON in SSM (aws ssm get-parameter --name ${parameter} --region ${region}), or delete it and run jitr preconfigure --stage ${stage} --region ${region} for each CA`,
     });
   } else if (survey.fleetConfig.config.trustedCas.length === 0) {
     findings.push({
@@ -88,7 +94,7 @@ export function diagnose(survey: Survey): Finding[] {
       severity: 'warning',
       subject: deployment.deadLetterQueueName,
       message: `the dead-letter queue ${deployment.deadLetterQueueName} does not exist: is stage ${stage} deployed?`,
-      fix: `npx serverless deploy --stage ${stage}`,
+      fix: `npx serverless deploy --stage ${stage} --region ${region}`,
     });
   } else if (dlq.visible + dlq.inFlight > 0) {
     findings.push({
@@ -96,16 +102,17 @@ export function diagnose(survey: Survey): Finding[] {
       severity: 'error',
       subject: deployment.deadLetterQueueName,
       message: `${dlq.visible + dlq.inFlight} failed onboarding event(s) wait in the dead-letter queue`,
-      fix: `jitr replay --stage ${stage} (after fixing the cause; see the onboard function's logs)`,
+      fix: `jitr replay --stage ${stage} --region ${region} (after fixing the cause; see the onboard function's logs)`,
     });
   }
-  return findings;
+  return findings.map((finding) => ({ ...finding, stage, region }));
 }
 
-function caFindings(ca: CaSurvey, survey: Survey, preconfigure: (ca: string, extra?: string) => string): Finding[] {
+function caFindings(ca: CaSurvey, survey: Survey, preconfigureAny: Preconfigure): Omit<Finding, 'stage' | 'region'>[] {
   const id = ca.trusted.certificateId;
-  const findings: Finding[] = [];
-  const stage = survey.deployment.stage;
+  const findings: Omit<Finding, 'stage' | 'region'>[] = [];
+  const { stage, region } = survey.deployment;
+  const preconfigure: Preconfigure = (forCa, extra) => preconfigureAny(forCa, extra, ca.trusted.profile);
   if (!ca.ca) {
     findings.push({
       code: 'CA_MISSING',
@@ -121,7 +128,7 @@ function caFindings(ca: CaSurvey, survey: Survey, preconfigure: (ca: string, ext
         severity: 'error',
         subject: id,
         message: `CA ${id} is ${ca.ca.status}: its devices cannot register`,
-        fix: `aws iot update-ca-certificate --certificate-id ${id} --new-status ACTIVE (or ${preconfigure(id)})`,
+        fix: `aws iot update-ca-certificate --certificate-id ${id} --new-status ACTIVE --region ${region} (or ${preconfigure(id)})`,
       });
     }
     if (ca.ca.autoRegistrationStatus !== 'ENABLE') {
@@ -130,7 +137,7 @@ function caFindings(ca: CaSurvey, survey: Survey, preconfigure: (ca: string, ext
         severity: 'error',
         subject: id,
         message: `CA ${id} has auto-registration ${ca.ca.autoRegistrationStatus ?? 'unset'}: new devices are refused`,
-        fix: `aws iot update-ca-certificate --certificate-id ${id} --new-auto-registration-status ENABLE`,
+        fix: `aws iot update-ca-certificate --certificate-id ${id} --new-auto-registration-status ENABLE --region ${region}`,
       });
     }
     const notAfter = ca.ca.validity?.notAfter?.getTime();
@@ -158,13 +165,13 @@ function caFindings(ca: CaSurvey, survey: Survey, preconfigure: (ca: string, ext
       message:
         `${ca.stuckPending.length} certificate(s) of CA ${id} are still PENDING_ACTIVATION, the oldest since ` +
         `${new Date(oldest).toISOString()}: their events were not processed`,
-      fix: `check the rule and the onboard function's logs, then jitr replay --stage ${stage}; the reconcile function sweeps them every 15 minutes`,
+      fix: `check the rule and the onboard function's logs, then jitr replay --stage ${stage} --region ${region}; the reconcile function sweeps them every 15 minutes`,
     });
   }
   return findings;
 }
 
-function ruleFindings(ca: CaSurvey, survey: Survey, preconfigure: (ca: string, extra?: string) => string): Finding[] {
+function ruleFindings(ca: CaSurvey, survey: Survey, preconfigure: Preconfigure): Omit<Finding, 'stage' | 'region'>[] {
   const id = ca.trusted.certificateId;
   const rule = ca.rule;
   const name = ca.ruleName;
@@ -179,14 +186,15 @@ function ruleFindings(ca: CaSurvey, survey: Survey, preconfigure: (ca: string, e
       },
     ];
   }
-  const findings: Finding[] = [];
+  const findings: Omit<Finding, 'stage' | 'region'>[] = [];
+  const { region } = survey.deployment;
   if (rule.ruleDisabled) {
     findings.push({
       code: 'RULE_DISABLED',
       severity: 'error',
       subject: name,
       message: `topic rule ${name} is disabled`,
-      fix: `aws iot enable-topic-rule --rule-name ${name}`,
+      fix: `aws iot enable-topic-rule --rule-name ${name} --region ${region}`,
     });
   }
   if (rule.sql?.replace(/\s+/g, ' ').trim() !== registeredEventsSql(id)) {
@@ -222,14 +230,14 @@ function ruleFindings(ca: CaSurvey, survey: Survey, preconfigure: (ca: string, e
 }
 
 /** Revocations not in force, and devices two CAs of the fleet claim (docs/operations.md). */
-function lifecycleFindings(survey: Survey): Finding[] {
-  const stage = survey.deployment.stage;
-  const findings: Finding[] = survey.deniedActive.map((denied) => ({
+function lifecycleFindings(survey: Survey): Omit<Finding, 'stage' | 'region'>[] {
+  const { stage, region } = survey.deployment;
+  const findings: Omit<Finding, 'stage' | 'region'>[] = survey.deniedActive.map((denied) => ({
     code: 'DENIED_CERTIFICATE_ACTIVE',
     severity: 'error',
     subject: denied.certificateId,
     message: `certificate ${denied.certificateId} of CA ${denied.caCertificateId} is ACTIVE although the deny list names ${denied.entry}`,
-    fix: `jitr revoke --certificate-id ${denied.certificateId} --stage ${stage} (the reconcile function also revokes it on its next run)`,
+    fix: `jitr revoke --certificate-id ${denied.certificateId} --stage ${stage} --region ${region} (the reconcile function also revokes it on its next run)`,
   }));
   for (const conflict of survey.bindingConflicts) {
     findings.push({
@@ -241,7 +249,8 @@ function lifecycleFindings(survey: Survey): Finding[] {
         `${conflict.thingName} is bound to CA ${conflict.boundCa}, which this fleet also trusts`,
       fix:
         `if CA ${conflict.caCertificateId} succeeds ${conflict.boundCa}: jitr preconfigure --ca-cert <new CA file> ` +
-        `--rollover-from ${conflict.boundCa} --stage ${stage}; otherwise jitr revoke --certificate-id ${conflict.certificateId} --stage ${stage}`,
+        `--rollover-from ${conflict.boundCa} --stage ${stage} --region ${region}; otherwise jitr revoke --certificate-id ` +
+        `${conflict.certificateId} --stage ${stage} --region ${region}`,
     });
   }
   return findings;

@@ -39,23 +39,18 @@ export interface PreconfigureOptions {
   progress?: (message: string) => void;
 }
 
-/** The account has no proof of possession yet: here is the code to make one for. Exit 2. */
+/** The account has no proof of possession yet: here is the code, and how to make the proof for this profile. Exit 2. */
 export class ProofRequiredError extends OperatorInputError {
   readonly command: string;
 
   constructor(
     readonly registrationCode: string,
     readonly caCertificateId: string,
+    readonly profile: ProfileName,
   ) {
-    const command = downloadProofCommand(registrationCode);
-    super(
-      'PROOF_REQUIRED',
-      `registering this CA needs a proof of possession for registration code ${registrationCode}.\n` +
-        `Azure Sphere: ${command}\n` +
-        `then run again with --verification-cert verification.cer (or pass --ca-key if you hold the CA key).`,
-    );
+    super('PROOF_REQUIRED', proofAdvice(profile, registrationCode));
     this.name = 'ProofRequiredError';
-    this.command = command;
+    this.command = proofCommand(profile, registrationCode);
   }
 }
 
@@ -64,6 +59,37 @@ export function downloadProofCommand(registrationCode: string): string {
     'az sphere ca-certificate download-proof --resource-group <resource-group> --catalog <catalog> ' +
     `--name <ca-certificate-name> --verification-code ${registrationCode} --output-file verification.cer`
   );
+}
+
+/** The command that makes the proof: Azure Sphere's own for its tenant CAs, `jitr ca verification-cert` otherwise. */
+export function proofCommand(profile: ProfileName, registrationCode: string): string {
+  return profile === 'azure-sphere'
+    ? downloadProofCommand(registrationCode)
+    : `jitr ca verification-cert --ca <CA directory> --code ${registrationCode} --out verification.pem`;
+}
+
+/**
+ * What to do when registering needs a proof of possession, for the profile at hand: Azure Sphere tenants download it
+ * (Microsoft holds the key); Microchip and generic CAs are signed by whoever holds the CA key.
+ */
+export function proofAdvice(profile: ProfileName, registrationCode: string): string {
+  const sniOnly =
+    'or register without a proof: --sni-only (SNI_ONLY mode; the CA may then also be registered in other accounts).';
+  if (profile === 'azure-sphere') {
+    return [
+      `registering this CA needs a proof of possession for registration code ${registrationCode}.`,
+      `Azure Sphere: ${downloadProofCommand(registrationCode)}`,
+      'then run again with --verification-cert verification.cer;',
+      sniOnly,
+    ].join('\n');
+  }
+  return [
+    `registering this CA needs a proof of possession for registration code ${registrationCode}.`,
+    'Pass --ca-key FILE and preconfigure signs it; or, where the CA key is kept:',
+    `  ${proofCommand(profile, registrationCode)}`,
+    'then run again with --verification-cert verification.pem;',
+    sniOnly,
+  ].join('\n');
 }
 
 const POLICY_NAME = /^[\w+=,.@-]{1,128}$/;

@@ -18,7 +18,13 @@ import { requireFleetConfig, updateFleetConfig } from './fleet-config-store.js';
 import { mergeTrustedCa } from './fleet-merge.js';
 import { callerScope, describeCa, queueUrlOf, readPolicy, readRule } from './iot-reads.js';
 import { devicePolicyDocument } from './policy.js';
-import { type PreconfigureOptions, ProofRequiredError, resolveOptions } from './preconfigure-options.js';
+import {
+  type PreconfigureOptions,
+  ProofRequiredError,
+  proofAdvice,
+  proofCommand,
+  resolveOptions,
+} from './preconfigure-options.js';
 import { type Desired, type PreconfigurePlan, type PreconfigureStep, planPreconfigure } from './preconfigure-plan.js';
 import { desiredRule } from './rule.js';
 
@@ -42,6 +48,8 @@ export interface PreconfigureResult {
   rolloverFrom: string[];
   /** Things to fix that do not stop the setup (a stage not deployed yet). */
   warnings: string[];
+  /** A dry run for a CA that needs a proof none was given for: the code, and how to make the proof for the profile. */
+  proofRequired?: { registrationCode: string; command: string; advice: string };
   steps: (PreconfigureStep & { result: string })[];
 }
 
@@ -93,6 +101,7 @@ export async function preconfigure(
   const rule = await readRule(clients.iot, ruleName);
 
   let verificationPem: string | undefined;
+  let proofRequired: PreconfigureResult['proofRequired'];
   if (!existingCa && !resolved.sniOnly) {
     const { registrationCode } = await aws('GetRegistrationCode', () =>
       clients.iot.send(new GetRegistrationCodeCommand({})),
@@ -106,7 +115,15 @@ export async function preconfigure(
         ca,
         code,
       );
-    } else throw new ProofRequiredError(code, ca.certificateId);
+    } else if (options.dryRun) {
+      // A plan needs no proof: show it, and what registering will need.
+      proofRequired = {
+        registrationCode: code,
+        command: proofCommand(resolved.profile, code),
+        advice: proofAdvice(resolved.profile, code),
+      };
+      warnings.push(proofRequired.advice);
+    } else throw new ProofRequiredError(code, ca.certificateId, resolved.profile);
   }
 
   const desired: Desired = {
@@ -158,6 +175,7 @@ export async function preconfigure(
       (plan.fleetConfig ?? fleetConfig)?.trustedCas.find((entry) => entry.certificateId === ca.certificateId)
         ?.rolloverFrom ?? [],
     warnings,
+    ...(proofRequired ? { proofRequired } : {}),
     steps: plan.steps.map((step) => ({
       ...step,
       result: (options.dryRun ? future : pastTense)[step.action],

@@ -1,14 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { type LocalReady, parseLocalReady } from '../aws/local-ready.js';
 import { SimulatorError } from './errors.js';
 import type { MqttTarget } from './mqtt-session.js';
 
-/** The ready line `jitr local start` prints (the fields the simulator uses). */
-export interface LocalReady {
-  controlPlane: string;
-  mqtt: string;
-  serverCa: string;
-  region: string;
-}
+export { type LocalReady, parseLocalReady };
 
 /** Where devices connect, and how the registry can be asked about their certificates. */
 export interface ResolvedEndpoint {
@@ -32,33 +27,6 @@ export function parseEndpoint(raw: string): string {
     throw new SimulatorError('BAD_ENDPOINT', `--endpoint must look like mqtts://host:port, got "${raw}"`);
   }
   return `mqtts://${url.hostname}:${url.port || AWS_MQTT_PORT}`;
-}
-
-/** `JITR_LOCAL` holds the ready line itself or the path of a file that does. */
-export function parseLocalReady(value: string): LocalReady {
-  const text = value.trim().startsWith('{') ? value : readReadyFile(value);
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new SimulatorError('BAD_LOCAL_READY', 'JITR_LOCAL is not the JSON ready line of `jitr local start`');
-  }
-  const ready = json as Partial<LocalReady>;
-  const fields = ['controlPlane', 'mqtt', 'serverCa', 'region'] as const;
-  const missing = fields.filter((field) => typeof ready[field] !== 'string' || ready[field] === '');
-  if (missing.length > 0) {
-    throw new SimulatorError('BAD_LOCAL_READY', `JITR_LOCAL lacks ${missing.join(', ')} (expected the ready line)`);
-  }
-  return ready as LocalReady;
-}
-
-function readReadyFile(path: string): string {
-  if (!existsSync(path)) throw new SimulatorError('BAD_LOCAL_READY', `JITR_LOCAL: ${path} does not exist`);
-  return (
-    readFileSync(path, 'utf8')
-      .split('\n')
-      .find((line) => line.trim().startsWith('{')) ?? ''
-  );
 }
 
 function readServerCa(path: string): string {

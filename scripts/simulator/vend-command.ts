@@ -1,5 +1,4 @@
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { LOCAL_OPERATOR_CREDENTIALS } from '../../local/iam/identities.js';
 import { clientConfigFromEnv } from '../aws/clients.js';
 import type { CommandInput, CommandOutcome } from '../cli/command.js';
 import { ExitCode, UsageError } from '../cli/errors.js';
@@ -19,19 +18,6 @@ POSTs /devices to the vending endpoint at URL (a CSR for its own key with --vend
 key pair with keygen), then connects over MQTT/TLS as its thing name and publishes telemetry with QoS 1. The MQTT
 endpoint is resolved as above; SNI and root CA default to those the endpoint returned.
 Exit 0: every device online; 3: the endpoint refused some; 1: some failed.`;
-
-/** The SSM client that stores claim tokens: the emulator's when JITR_LOCAL names one, else the SDK's usual chain. */
-function ssmClient(env: NodeJS.ProcessEnv, local: { controlPlane: string; region: string } | undefined): SSMClient {
-  if (!local) return new SSMClient(clientConfigFromEnv(env, 'SSM'));
-  return new SSMClient({
-    endpoint: local.controlPlane,
-    region: local.region,
-    credentials: {
-      accessKeyId: env.AWS_ACCESS_KEY_ID ?? LOCAL_OPERATOR_CREDENTIALS.accessKeyId,
-      secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? LOCAL_OPERATOR_CREDENTIALS.secretAccessKey,
-    },
-  });
-}
 
 function vendUrl(raw: string): string {
   let url: URL;
@@ -71,7 +57,7 @@ export async function runVendSimulation(input: CommandInput): Promise<CommandOut
       throw new Error('give --endpoint (the vend response names the data endpoint, not its port)');
     },
   });
-  const ssm = ssmClient(input.io.env, resolved.local);
+  const ssm = new SSMClient(clientConfigFromEnv(input.io.env, 'SSM'));
   const progress = progressReporter(input.io.stderr as NodeJS.WritableStream & { isTTY?: boolean });
   input.io.stderr.write(`simulate: ${devices} devices provisioning through ${url} (${mode})\n`);
   try {

@@ -61,7 +61,8 @@ describe('jitr local start', () => {
       statePath,
     ]);
     const ready = JSON.parse(await run.firstLine);
-    expect(Object.keys(ready)).toEqual(['controlPlane', 'mqtt', 'serverCa', 'region', 'accountId', 'httpApi']);
+    expect(Object.keys(ready)).toEqual(['controlPlane', 'mqtt', 'serverCa', 'region', 'accountId', 'httpApi', 'pid']);
+    expect(ready.pid).toBe(run.child.pid);
     expect(ready.httpApi).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(ready).toMatchObject({ region: 'eu-central-1', accountId: '123412341234' });
     expect(ready.controlPlane).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

@@ -100,7 +100,7 @@ describe('jitr ca create', () => {
     ],
     [['--profile', 'azure-sphere', '--out', 'x', '--tenant-id', 'tenant-1'], /must be a GUID/],
     [['--profile', 'generic', '--out', 'x', '--days', 'ten'], /whole number/],
-    [['--profile', 'generic', '--out', 'x', '--bogus'], /Unknown option/],
+    [['--profile', 'generic', '--out', 'x', '--bogus'], /unknown flag --bogus/],
   ])('exits 2 with a usage message for %j', (args, message) => {
     const run = jitr(['ca', 'create', ...args]);
     expect(run.status).toBe(2);

@@ -159,6 +159,47 @@ describe('jitr preconfigure', () => {
     expect(snapshot()).toBe(before);
   });
 
+  it('advises a microchip or generic CA by its key (--ca-key, jitr ca verification-cert) or --sni-only, never az sphere', async () => {
+    const ca = await createFleetCa('microchip');
+    const cert = dir.write('noproof-chip.pem', ca.certificatePem);
+
+    const run = await jitr(local.emulator, 'preconfigure', '--ca-cert', cert, '--profile', 'microchip');
+
+    const code = local.emulator.store.getRegistrationCode();
+    expect(run.code).toBe(2);
+    expect(run.stdout).not.toMatch(/az sphere/);
+    expect(run.stdout).toContain(`jitr ca verification-cert --ca <CA directory> --code ${code} --out verification.pem`);
+    expect(run.stdout).toMatch(/--ca-key FILE/);
+    expect(run.stdout).toMatch(/--sni-only/);
+  });
+
+  it('shows the plan for --dry-run without a proof (exit 0), with what registering will need', async () => {
+    const ca = await createFleetCa('azure-sphere');
+    const cert = dir.write('noproof-plan.cer', der(ca.certificatePem));
+    const before = snapshot();
+
+    const run = await jitr(
+      local.emulator,
+      'preconfigure',
+      '--ca-cert',
+      cert,
+      '--profile',
+      'azure-sphere',
+      '--dry-run',
+      '--json',
+    );
+
+    expect(run.code, run.stderr).toBe(0);
+    const result = json(run);
+    expect(result).toMatchObject({
+      dryRun: true,
+      proofRequired: { registrationCode: local.emulator.store.getRegistrationCode() },
+    });
+    expect((result.proofRequired as { command: string }).command).toMatch(/^az sphere ca-certificate download-proof/);
+    expect((result.steps as { step: string; result: string }[])[0]).toMatchObject({ result: 'would create' });
+    expect(snapshot()).toBe(before);
+  });
+
   it('refuses a verification certificate made for another code, changing nothing', async () => {
     const ca = await createFleetCa('generic');
     const proof = await createVerificationCertificate(ca, 'not-the-registration-code');

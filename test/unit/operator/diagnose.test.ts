@@ -106,7 +106,7 @@ describe('diagnose', () => {
     expect(codes(missing)).toEqual(['warning:DLQ_MISSING']);
     expect(codes(inFlight)).toEqual(['error:DLQ_NOT_EMPTY']);
     expect(diagnose(inFlight)[0]?.fix).toBe(
-      "jitr replay --stage prod (after fixing the cause; see the onboard function's logs)",
+      "jitr replay --stage prod --region us-east-1 (after fixing the cause; see the onboard function's logs)",
     );
   });
 
@@ -136,5 +136,35 @@ describe('diagnose', () => {
     expect(codes(broken)).toEqual(['error:DENIED_CERTIFICATE_ACTIVE', 'error:BINDING_CONFLICT']);
     expect(findings[0]?.fix).toContain(`jitr revoke --certificate-id ${'a'.repeat(64)}`);
     expect(findings[1]?.fix).toContain(`--rollover-from ${'c'.repeat(64)}`);
+  });
+
+  it('gives fixes for the stage and region it surveyed, never the defaults', () => {
+    const broken = survey((s) => {
+      s.fleetConfig = { state: 'missing' };
+      const ca = firstCa(s);
+      ca.ca = { ...ca.ca, certificateId: caId, status: 'INACTIVE', autoRegistrationStatus: 'DISABLE' };
+      ca.rule = { ...ca.rule, ruleDisabled: true };
+      ca.stuckPending = [{ certificateId: 'e'.repeat(64), registeredAt: at - DAY }];
+      s.deadLetterQueue = { visible: 0, inFlight: 0 };
+      s.deniedActive.push({ caCertificateId: caId, certificateId: 'a'.repeat(64), entry: 'device-1' });
+      s.bindingConflicts.push({
+        caCertificateId: caId,
+        certificateId: 'b'.repeat(64),
+        thingName: 't',
+        boundCa: 'c'.repeat(64),
+      });
+    });
+
+    const findings = diagnose(broken);
+
+    expect(findings.length).toBeGreaterThan(6);
+    for (const finding of findings) {
+      expect(finding, finding.code).toMatchObject({ stage: 'prod', region: 'us-east-1' });
+      expect(finding.fix, finding.code).toMatch(/--region us-east-1/);
+      if (/\b(jitr|serverless)\b/.test(finding.fix)) expect(finding.fix, finding.code).toMatch(/--stage prod/);
+    }
+    const missing = findings.find((finding) => finding.code === 'FLEET_CONFIG_MISSING');
+    expect(missing?.fix).toMatch(/--sni-only/);
+    expect(findings.find((finding) => finding.code === 'CA_INACTIVE')?.fix).toMatch(/--profile generic/);
   });
 });
