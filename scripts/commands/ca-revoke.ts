@@ -33,7 +33,7 @@ export const command: Command = {
     'Example: jitr ca revoke --ca ./factory-ca --cert device.cert.pem --reason keyCompromise',
   ].join('\n'),
   description:
-    "Adds a device certificate to the CA directory's revocation register (revocations.json beside ca.cert.pem): by serial number, or by the certificate file (refused when another CA issued it). Nothing is published until `jitr ca crl` signs a CRL of the register. Revoking twice changes nothing.",
+    "Adds a device certificate to the CA directory's revocation register (revoked.json beside ca.cert.pem): by serial number, or by the certificate file (refused when another CA issued it). Nothing is published until `jitr ca crl` signs a CRL of the register. Revoking twice changes nothing.",
   flags: {
     ca: 'CA directory holding ca.cert.pem and ca.key.pem (required)',
     serial: 'the serial number in hex (one of --serial, --cert is required)',

@@ -1,3 +1,4 @@
+import { type CrlVerdict, crlVerdict } from '../../certs/crl-verdict.js';
 import { type DenyList, parseDenyList } from '../../certs/deny.js';
 import { CertificateError } from '../../certs/errors.js';
 import { isTenantId } from '../../certs/fleet.js';
@@ -48,7 +49,7 @@ export const command: Command = {
   path: ['cert', 'inspect'],
   summary: 'Show a device certificate and whether the onboarding Lambda would accept it',
   usage:
-    'Usage: jitr cert inspect CERT --ca CA_CERT [--profile <azure-sphere|microchip|generic>] [--tenant-id GUID] [--pattern REGEX] [--deny FILE] [--at ISO] [--json]',
+    'Usage: jitr cert inspect CERT --ca CA_CERT [--profile <azure-sphere|microchip|generic>] [--tenant-id GUID] [--pattern REGEX] [--deny FILE] [--crl FILE] [--at ISO] [--json]',
   description:
     "Prints a device certificate's fields, its device id and Thing name, and the verdict the onboarding Lambda would reach with the given CA and profile, with the reason codes of a rejection. Reads files only: no AWS call. Exit 0 when accepted, 3 when rejected.",
   flags: {
@@ -57,15 +58,20 @@ export const command: Command = {
     'tenant-id': 'azure-sphere only: the tenant the CA must belong to (default: any)',
     pattern: 'generic only: regular expression taking the device id from the CN (default: the whole CN)',
     deny: 'a deny list file: device ids and certificateIds, one a line (default: none)',
+    crl: "a CRL of the certificate's issuer (PEM, DER or base64): refused when it lists the certificate or cannot be trusted (default: none)",
     at: 'check validity at this ISO-8601 instant (default: now)',
   },
-  examples: ['jitr cert inspect .jitr/device1/device.cert.pem --ca .jitr/ca/ca.cert.pem --profile azure-sphere'],
+  examples: [
+    'jitr cert inspect .jitr/device1/device.cert.pem --ca .jitr/ca/ca.cert.pem --profile azure-sphere',
+    'jitr cert inspect device.cert.pem --ca ca.cert.pem --crl ca.crl.pem',
+  ],
   options: {
     ca: { type: 'string' },
     profile: { type: 'string' },
     'tenant-id': { type: 'string' },
     pattern: { type: 'string' },
     deny: { type: 'string' },
+    crl: { type: 'string' },
     at: { type: 'string' },
   },
   positionals: { min: 1, max: 1 },
@@ -79,6 +85,12 @@ export const command: Command = {
     const [leaf, ...intermediates] = loadCertificates(certificatePath, 'certificate');
     const [trusted] = loadCertificates(caPath, 'CA certificate');
 
+    const crlPath = optionalString(input, 'crl');
+    // The CRL is the leaf's issuer's: the first intermediate of the bundle, else the trusted CA.
+    const crl =
+      crlPath !== undefined
+        ? crlVerdict(readInputBytes(crlPath, 'CRL'), (intermediates[0] ?? trusted!).der, leaf!.der, at)
+        : undefined;
     const summary = summarizeCertificate(leaf!);
     const result = validateDeviceCertificate({
       certificate: leaf!,
@@ -88,12 +100,17 @@ export const command: Command = {
       at,
       ...(deny ? { deny } : {}),
     });
+    const reasons: { code: string; message: string }[] = [...result.reasons];
+    const crlReason = crl ? crlRefusal(crl) : undefined;
+    if (crlReason) reasons.push(crlReason);
+    const verdict = reasons.length === 0 ? 'accept' : 'reject';
     const data = {
       ...summary,
       deviceId: result.deviceId ?? null,
       thingName: result.thingName ?? null,
-      verdict: result.verdict,
-      reasons: result.reasons,
+      verdict,
+      reasons,
+      ...(crl ? { crl } : {}),
     };
     const rows: [string, string][] = [
       ['certificateId', summary.certificateId],
@@ -106,12 +123,33 @@ export const command: Command = {
       ['isCa', String(summary.isCa)],
       ['deviceId', result.deviceId ?? '-'],
       ['thingName', result.thingName ?? '-'],
-      ['verdict', `${result.verdict.toUpperCase()} (profile ${profile.profile}, checked at ${at.toISOString()})`],
+      ...(crl ? [['crl', crlLine(crl)] as [string, string]] : []),
+      ['verdict', `${verdict.toUpperCase()} (profile ${profile.profile}, checked at ${at.toISOString()})`],
     ];
     const human = [
       ...rows.map(([key, value]) => `${key.padEnd(14)} ${value}`),
-      ...result.reasons.map((reason) => `  - ${reason.code}: ${reason.message}`),
+      ...reasons.map((reason) => `  - ${reason.code}: ${reason.message}`),
     ].join('\n');
-    return { data, human, exitCode: result.verdict === 'accept' ? ExitCode.ok : ExitCode.rejected };
+    return { data, human, exitCode: verdict === 'accept' ? ExitCode.ok : ExitCode.rejected };
   },
 };
+
+/** A listed certificate is refused; a CRL that cannot be trusted holds the device back on a failClosed CA. */
+function crlRefusal(crl: CrlVerdict): { code: string; message: string } | undefined {
+  if (crl.status === 'revoked') {
+    return {
+      code: 'CERTIFICATE_REVOKED_BY_CA',
+      message: `serial ${crl.serialNumber} is on the CA's CRL since ${crl.revokedAt}, reason ${crl.reason}`,
+    };
+  }
+  if (crl.status === 'unknown') {
+    return { code: crl.code, message: `${crl.message} (a failClosed CA holds the device back; failOpen onboards it)` };
+  }
+  return undefined;
+}
+
+function crlLine(crl: CrlVerdict): string {
+  if (crl.status === 'good') return `not revoked (CRL ${crl.crlNumber ?? '-'}, next update ${crl.nextUpdate})`;
+  if (crl.status === 'revoked') return `REVOKED ${crl.revokedAt} (${crl.reason})`;
+  return `unusable: ${crl.code}`;
+}

@@ -19,7 +19,19 @@ function opensslCrlText(path: string, caPath: string): { verified: boolean; text
 
 beforeAll(() => {
   expect(jitr(['ca', 'create', '--profile', 'generic', '--out', caDir, '--name', 'Factory CRL']).status).toBe(0);
-  const issued = jitr(['device', 'issue', '--ca', caDir, '--profile', 'generic', '--device-id', 'dev-1', '--out', deviceDir, '--json']);
+  const issued = jitr([
+    'device',
+    'issue',
+    '--ca',
+    caDir,
+    '--profile',
+    'generic',
+    '--device-id',
+    'dev-1',
+    '--out',
+    deviceDir,
+    '--json',
+  ]);
   expect(issued.status).toBe(0);
 });
 
@@ -85,5 +97,34 @@ describe('jitr ca revoke and jitr ca crl', () => {
     expect(reason.status).toBe(2);
     expect(reason.stderr).toMatch(/keyCompromise/);
     for (const run of [foreign, both, reason]) expect(hasStackTrace(run.stderr)).toBe(false);
+  });
+
+  it('jitr cert inspect --crl shows the verdict offline: revoked, good, or a CRL it cannot trust', () => {
+    const crl = join(caDir, 'ca.crl.pem');
+    const goodDir = join(scratch.dir, 'device-2');
+    const issued = jitr(['device', 'issue', '--ca', caDir, '--profile', 'generic', '--out', goodDir]);
+    expect(issued.status).toBe(0);
+    expect(jitr(['ca', 'crl', '--ca', caDir]).status).toBe(0);
+    const inspect = (certificate: string, ...extra: string[]) =>
+      jitr(['cert', 'inspect', certificate, '--ca', join(caDir, 'ca.cert.pem'), '--crl', crl, ...extra, '--json']);
+
+    const revoked = inspect(join(deviceDir, 'device.cert.pem'));
+    const good = inspect(join(goodDir, 'device.cert.pem'));
+    const stale = inspect(
+      join(goodDir, 'device.cert.pem'),
+      '--at',
+      new Date(Date.now() + 72 * 3_600_000).toISOString(),
+    );
+
+    expect(revoked.status).toBe(3);
+    expect(revoked.json).toMatchObject({
+      verdict: 'reject',
+      reasons: [{ code: 'CERTIFICATE_REVOKED_BY_CA' }],
+      crl: { status: 'revoked', reason: 'keyCompromise' },
+    });
+    expect(good.status).toBe(0);
+    expect(good.json).toMatchObject({ verdict: 'accept', crl: { status: 'good' } });
+    expect(stale.status).toBe(3);
+    expect((stale.json as { reasons: { code: string }[] }).reasons.map((r) => r.code)).toContain('CRL_STALE');
   });
 });
