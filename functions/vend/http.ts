@@ -16,7 +16,9 @@ const BASE_HEADERS = {
 
 /** Server-side problems say what kind they are, not which parameter or upstream host (that is in the log line). */
 const SERVER_SIDE: Record<string, string> = {
-  VEND_NOT_CONFIGURED: 'the endpoint is not configured',
+  // The operator's next step, with the parameter's documented form (the deployment's own name is in the log line).
+  VEND_NOT_CONFIGURED:
+    'the endpoint is not configured: its operator creates the SSM parameter /jitr/<stage>/vend/config with `jitr vend setup --stage <stage>`',
   UPSTREAM_FAILED: 'a service the endpoint depends on failed; retry later',
 };
 

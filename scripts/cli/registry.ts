@@ -25,5 +25,6 @@ export const commandLoaders: Record<string, () => Promise<Command>> = {
   readmit: async () => (await import('../commands/readmit.js')).command,
   replay: async () => (await import('../commands/replay.js')).command,
   'firmware-config': async () => (await import('../commands/firmware-config.js')).command,
+  'vend setup': async () => (await import('../commands/vend-setup.js')).command,
   'token create': async () => (await import('../commands/token-create.js')).command,
 };

@@ -182,6 +182,15 @@ describe('JITR_LOCAL: every command that calls AWS reaches the emulator with it 
       expect(run.code, run.stderr).toBe(0);
       expect(run.json).toMatchObject({ parameter: '/jitr/dev/vend/tokens/dev-1' });
     },
+    'vend setup': async () => {
+      const run = await jitr(env(), 'vend', 'setup', '--mode', 'token');
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.json).toMatchObject({ parameter: '/jitr/dev/vend/config', config: { auth: { mode: 'token' } } });
+      const ready = JSON.parse(readFileSync(readyFile, 'utf8'));
+      const human = bin(['vend', 'setup', '--mode', 'token', '--dry-run'], { ...process.env, JITR_LOCAL: readyFile });
+      expect(human.stdout).toContain(`curl -sS -X POST ${ready.httpApi}/devices -H "Authorization: Bearer $TOKEN"`);
+      expect(human.stdout).toContain(`--cafile ${ready.serverCa} -h localhost -p ${new URL(ready.mqtt).port}`);
+    },
     simulate: async () => {
       // The CA is not trusted: the device is refused at the handshake, which only the emulator can say.
       const run = await jitr(env(), 'simulate', '--ca', ca, '--profile', 'generic', '--devices', '1', '--timeout', '2');

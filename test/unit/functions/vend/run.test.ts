@@ -85,7 +85,7 @@ describe('handleVendRequest', () => {
     expect(lines[0]?.reasons).toEqual(['FORBIDDEN', 'TOKEN_OF_ANOTHER_DEVICE']);
   });
 
-  it('refuses everything with 503 VEND_NOT_CONFIGURED when the configuration is missing, naming no parameter', async () => {
+  it('refuses everything with 503 VEND_NOT_CONFIGURED when the configuration is missing: the documented form of the parameter and the command that creates it, not the name in this deployment', async () => {
     const { deps, tokenFor } = setUp({
       config: {
         get: async () => {
@@ -99,6 +99,9 @@ describe('handleVendRequest', () => {
     expect(response.statusCode).toBe(503);
     expect(JSON.parse(response.body).error.code).toBe('VEND_NOT_CONFIGURED');
     expect(response.body).not.toContain('/x');
+    expect(JSON.parse(response.body).error.message).toMatch(
+      /\/jitr\/<stage>\/vend\/config with `jitr vend setup --stage <stage>`/,
+    );
   });
 
   it('hides an unexpected failure behind 500 INTERNAL and logs it with its code', async () => {
