@@ -9,11 +9,10 @@ import {
   UpdateCACertificateCommand,
 } from '@aws-sdk/client-iot';
 import { createVerificationCertificate } from '../../certs/issue.js';
-import type { FleetConfig } from '../../functions/fleet-config.js';
 import type { OperatorClients } from '../aws/clients.js';
 import { caWithKey, checkVerificationCertificate, readCaCertificate, readPrivateKey } from './ca-input.js';
 import { deploymentFor, ruleNameFor } from './deployment.js';
-import { aws, awsErrorName, OperatorInputError } from './errors.js';
+import { aws, awsErrorName } from './errors.js';
 import { requireFleetConfig, updateFleetConfig } from './fleet-config-store.js';
 import { mergeTrustedCa } from './fleet-merge.js';
 import { callerScope, describeCa, queueUrlOf, readPolicy, readRule } from './iot-reads.js';
@@ -27,6 +26,7 @@ import {
 } from './preconfigure-options.js';
 import { type Desired, type PreconfigurePlan, type PreconfigureStep, planPreconfigure } from './preconfigure-plan.js';
 import { desiredRule } from './rule.js';
+import { checkedPredecessors } from './rollover-check.js';
 
 export type { PreconfigureOptions } from './preconfigure-options.js';
 export { ProofRequiredError } from './preconfigure-options.js';
@@ -267,38 +267,6 @@ async function apply(
       ),
     );
   }
-}
-
-/**
- * The CAs given with --rollover-from, checked: each must be trusted by this fleet for the same profile and tenant (the
- * Lambda checks a Thing's tenant whatever CA it was bound to, so a rollover cannot cross tenants). Exit 2 otherwise.
- */
-function checkedPredecessors(
-  ids: string[],
-  config: FleetConfig | undefined,
-  self: string,
-  expected: { profile: string; tenantId: string | undefined },
-): string[] {
-  return ids.map((given) => {
-    const id = given.toLowerCase();
-    if (id === self)
-      throw new OperatorInputError('ROLLOVER_FROM_ITSELF', `--rollover-from names the CA itself (${id})`);
-    const predecessor = config?.trustedCas.find((entry) => entry.certificateId === id);
-    if (!predecessor) {
-      throw new OperatorInputError(
-        'ROLLOVER_CA_NOT_TRUSTED',
-        `--rollover-from ${id}: this fleet does not trust that CA (jitr status lists the trusted CAs)`,
-      );
-    }
-    if (predecessor.profile !== expected.profile || predecessor.tenantId !== expected.tenantId) {
-      throw new OperatorInputError(
-        'ROLLOVER_PROFILE_MISMATCH',
-        `--rollover-from ${id}: that CA is ${predecessor.profile}${predecessor.tenantId ? ` for tenant ${predecessor.tenantId}` : ''}, ` +
-          `this one ${expected.profile}${expected.tenantId ? ` for tenant ${expected.tenantId}` : ''}: a rollover keeps both`,
-      );
-    }
-    return id;
-  });
 }
 
 function toBytes(input: string | Uint8Array): Uint8Array {
