@@ -86,6 +86,7 @@ export function diagnose(survey: Survey): Finding[] {
   }
 
   findings.push(...lifecycleFindings(survey));
+  for (const ca of survey.cas) findings.push(...crlFindings(ca, survey));
 
   const dlq = survey.deadLetterQueue;
   if (!dlq.url) {
@@ -254,4 +255,27 @@ function lifecycleFindings(survey: Survey): Omit<Finding, 'stage' | 'region'>[] 
     });
   }
   return findings;
+}
+
+/** A CA's CRL the Lambdas cannot use: devices are held back (failClosed) or admitted unchecked (failOpen). */
+function crlFindings(ca: CaSurvey, survey: Survey): Omit<Finding, 'stage' | 'region'>[] {
+  const crl = ca.crl;
+  if (crl?.state !== 'problem') return [];
+  const { stage, region } = survey.deployment;
+  const id = ca.trusted.certificateId;
+  const effect = crl.failClosed
+    ? 'new devices of this CA are held PENDING_ACTIVATION until a current CRL can be read'
+    : 'new devices of this CA are onboarded without a revocation check (failOpen)';
+  return [
+    {
+      code: crl.code,
+      severity: crl.failClosed ? 'error' : 'warning',
+      subject: id,
+      message: `the CRL of CA ${id} at ${crl.source} cannot be used: ${crl.message}; ${effect}`,
+      fix:
+        `publish a current CRL signed by the CA at ${crl.source} (a CA directory of jitr: jitr ca crl --ca DIR), or ` +
+        `point the CA elsewhere: jitr preconfigure --ca-cert <CA file for ${id}> --profile ${ca.trusted.profile} ` +
+        `--crl <source> --stage ${stage} --region ${region} (docs/revocation.md)`,
+    },
+  ];
 }

@@ -9,6 +9,7 @@ import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { TrustedCa } from '../../functions/fleet-config.js';
 import { BINDING } from '../../functions/onboard/model.js';
 import type { OperatorClients } from '../aws/clients.js';
+import { type CrlHealth, crlHealth, operatorCrlReaders } from './crl-audit.js';
 import { type Deployment, deploymentFor, ruleNameFor } from './deployment.js';
 import { aws, awsOptional } from './errors.js';
 import { type FleetConfigState, readFleetConfig } from './fleet-config-store.js';
@@ -46,6 +47,8 @@ export interface CaSurvey {
   /** Every PENDING_ACTIVATION certificate of the CA. */
   pending: string[];
   things: number;
+  /** The CA's CRL as the Lambdas would read it now (absent: the CA names no CRL). */
+  crl?: CrlHealth;
 }
 
 export interface SurveyOptions {
@@ -77,6 +80,15 @@ export async function surveyDeployment(clients: OperatorClients, options: Survey
   for (const ca of trusted) {
     progress(`surveying CA ${ca.certificateId}`);
     cas.push(await surveyCa(clients.iot, deployment, ca, at - options.pendingAfterMs, progress));
+  }
+  const withCrl = cas.filter((survey) => survey.trusted.crl && survey.ca?.certificatePem);
+  if (withCrl.length > 0) {
+    const readers = await operatorCrlReaders(clients.ssm);
+    for (const survey of withCrl) {
+      progress(`reading the CRL of CA ${survey.trusted.certificateId}`);
+      const health = await crlHealth(readers, survey.trusted, survey.ca!.certificatePem!, at);
+      if (health) survey.crl = health;
+    }
   }
   const policies: Record<string, PolicyState | undefined> = {};
   for (const name of new Set(trusted.map((ca) => ca.policyName))) policies[name] = await readPolicy(clients.iot, name);

@@ -10,6 +10,7 @@ import { preconfigure } from '../../scripts/operator/preconfigure.js';
 import { issueSimulatedDevice } from '../../scripts/simulator/identities.js';
 import type { SimulatedDevice } from '../../scripts/simulator/model.js';
 import { TEST_CREDENTIALS } from '../helpers/aws.js';
+import { jitr } from '../integration/operator/cli-harness.js';
 import { openssl, scratchDir } from '../helpers/openssl.js';
 import { withZeroTouch } from './zero-touch-helpers.js';
 
@@ -174,5 +175,21 @@ describe('zero-touch revocation by CRL', () => {
 
     expect(report.boot.online).toBe(1);
     expect(decisionOf(device, 'onboarded')).toMatchObject({ crlProblem: 'CRL_UNREACHABLE' });
+  });
+
+  it('jitr doctor reports each CRL the Lambdas cannot use: an error when devices are held back, a warning when fail-open', async () => {
+    const run = await jitr(zt.current.emulator, 'doctor', '--json');
+
+    const findings = (JSON.parse(run.stdout) as { findings: { code: string; severity: string; subject: string }[] })
+      .findings;
+    const about = (ca: FleetCa) =>
+      findings
+        .filter((f) => f.subject === ca.certificateId && f.code.startsWith('CRL_'))
+        .map((f) => [f.code, f.severity]);
+    expect(about(cas.missing)).toEqual([['CRL_UNREACHABLE', 'error']]);
+    expect(about(cas.forged)).toEqual([['CRL_SIGNATURE_INVALID', 'error']]);
+    expect(about(cas.expired)).toEqual([['CRL_STALE', 'error']]);
+    expect(about(cas.failOpen)).toEqual([['CRL_UNREACHABLE', 'warning']]);
+    expect(about(cas.http)).toEqual([]);
   });
 });
