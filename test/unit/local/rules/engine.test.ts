@@ -149,4 +149,52 @@ describe('RulesEngine', () => {
     const messages = store.queues.receive('errors', 10, Date.now());
     expect(messages.map((m) => Buffer.from(m.body, 'base64').toString())).toEqual(['{"kind":"a"}']);
   });
+
+  describe('with IAM (an authorizer for rule actions)', () => {
+    /** The authorizer's promises settle in microtasks: one macrotask later they all have. */
+    const settled = () => new Promise((resolve) => setImmediate(resolve));
+    const denyLambda = async (_rule: TopicRuleRecord, action: TopicRuleAction) =>
+      action.lambda ? 'AWS IoT is not allowed to invoke it' : undefined;
+
+    it('fails a refused action, which fires the errorAction with the denial as the failure', async () => {
+      engine.stop();
+      engine = new RulesEngine({ store, lambda: runner, publish: async () => {}, authorize: denyLambda });
+      store.putTopicRule(
+        rule('refused', "SELECT * FROM 'iam/+'", [{ lambda: { functionArn: functionArn('fixture-dev-echo') } }], {
+          sqs: { queueUrl: queueUrl('errors') },
+        }),
+      );
+
+      engine.handle({ topic: 'iam/1', payload: json({ n: 1 }) });
+      await settled();
+
+      const [message] = store.queues.receive('errors', 10, Date.now());
+      expect(JSON.parse(message?.body ?? '{}')).toMatchObject({
+        ruleName: 'refused',
+        failures: [{ failedAction: 'LambdaAction', errorMessage: 'AWS IoT is not allowed to invoke it' }],
+      });
+      expect(engine.errors().map((error) => error.code)).toEqual(['ACCESS_DENIED']);
+    });
+
+    it('sends nothing when the errorAction itself is refused (its role may not send to the queue)', async () => {
+      engine.stop();
+      engine = new RulesEngine({
+        store,
+        lambda: runner,
+        publish: async () => {},
+        authorize: async (_rule, action) => (action.sqs ? 'not authorized to perform: sqs:SendMessage' : 'no invoke'),
+      });
+      store.putTopicRule(
+        rule('both', "SELECT * FROM 'iam/+'", [{ lambda: { functionArn: functionArn('fixture-dev-echo') } }], {
+          sqs: { queueUrl: queueUrl('errors'), roleArn: `arn:aws:iam::${accountId}:role/weak` },
+        }),
+      );
+
+      engine.handle({ topic: 'iam/2', payload: json({ n: 2 }) });
+      await settled();
+
+      expect(store.queues.receive('errors', 10, Date.now())).toHaveLength(0);
+      expect(engine.errors().map((error) => error.code)).toEqual(['ACCESS_DENIED', 'ERROR_ACTION_FAILED']);
+    });
+  });
 });
