@@ -3,10 +3,11 @@ import { afterAll, beforeAll } from 'vitest';
 import { createFleetCa, type FleetCa, type FleetProfile } from '../../certs/fleet.js';
 import type { OnboardDeps } from '../../functions/onboard/run.js';
 import { type LocalEmulator, type LocalOptions, startLocal } from '../../local/server.js';
-import { destroyClients, type OperatorClients } from '../../scripts/aws/clients.js';
+import { clientsFromEnv, destroyClients, type OperatorClients } from '../../scripts/aws/clients.js';
 import { deployStackQueue, localClients, preconfigureFleet } from '../../scripts/demo/local-setup.js';
 import { DEFAULT_STAGE, fleetConfigParameterName } from '../../scripts/operator/deployment.js';
 import { onboardDeps } from '../../scripts/operator/onboard-deps.js';
+import { TEST_CREDENTIALS } from '../helpers/aws.js';
 
 /** A stage "deployed" on the emulator with trusted CAs, as `jitr preconfigure` leaves an account. */
 export interface Pipeline {
@@ -42,7 +43,14 @@ export function withPipeline(
   let current: Pipeline | undefined;
   beforeAll(async () => {
     const emulator = await startLocal({ concurrency: 2, ...options });
-    const clients = localClients(emulator);
+    // Scenarios are set up and inspected as the emulator's admin, deliberately: these tests are about the workflow's
+    // robustness; what the operator policy allows is exercised by the CLI tests (test/integration/operator).
+    const clients = clientsFromEnv({
+      AWS_ENDPOINT_URL: emulator.controlPlane,
+      AWS_REGION: emulator.region,
+      AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+    });
     await persist(() => deployStackQueue(clients));
     const fleets =
       typeof cas === 'function'
