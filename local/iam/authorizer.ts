@@ -1,5 +1,5 @@
 import { type ErrorFlavour, accessDenied, missingAuthentication, unrecognizedClient } from './errors.js';
-import { type EvaluationResult, type PolicyDocument, PolicyEvaluator } from './evaluate.js';
+import { type EvaluationResult, type NamedPolicy, type PolicyDocument, PolicyEvaluator } from './evaluate.js';
 import { type Identity, IdentityRegistry } from './identities.js';
 import type { AuthorizationCheck } from './requests/check.js';
 import { resourcesFor } from './resources.js';
@@ -25,6 +25,15 @@ export interface LocalIamOptions {
   log?: (line: IamLogLine) => void;
 }
 
+/** A role services can assume (IAM CreateRole's result, for the emulator): serverless.yml's roles, or a test's. */
+export interface RoleDefinition {
+  name: string;
+  arn: string;
+  policies: NamedPolicy[];
+  /** Service principals its trust policy lets assume it (`iot.amazonaws.com`...). */
+  trustedServices: string[];
+}
+
 /** A decision for an internal caller (the rules engine acting as a role, a Lambda destination). */
 export interface Verdict {
   allowed: boolean;
@@ -41,6 +50,7 @@ export class LocalIam {
   readonly identities: IdentityRegistry;
   private readonly evaluator = new PolicyEvaluator();
   private readonly recorded: IamLogLine[] = [];
+  private readonly roles = new Map<string, RoleDefinition>();
 
   constructor(private readonly options: LocalIamOptions) {
     this.identities = new IdentityRegistry(options.accountId);
@@ -48,6 +58,15 @@ export class LocalIam {
 
   get enabled(): boolean {
     return this.options.mode === 'on';
+  }
+
+  /** Makes a role exist (by ARN), as deploying serverless.yml or IAM CreateRole would; replaces one of the same ARN. */
+  defineRole(role: RoleDefinition): void {
+    this.roles.set(role.arn, role);
+  }
+
+  role(arn: string): RoleDefinition | undefined {
+    return this.roles.get(arn);
   }
 
   /** The latest denials (at most 1000), as logged. */

@@ -15,6 +15,7 @@ import { accessDenied } from './errors.js';
  * Other actions are not checked.
  */
 export function ruleActionAuthorizer(iam: LocalIam, service: ServiceIam | undefined): RuleActionAuthorizer {
+  for (const role of service?.roles.values() ?? []) iam.defineRole(role);
   return async (rule: TopicRuleRecord, action: TopicRuleAction) => {
     const accountId = rule.ruleArn.split(':')[4] ?? '';
     if (action.lambda) {
@@ -33,14 +34,19 @@ export function ruleActionAuthorizer(iam: LocalIam, service: ServiceIam | undefi
       return `AWS IoT (iot.amazonaws.com) is not allowed to invoke ${functionArn} from rule ${rule.ruleName}: no resource-based policy of the function allows lambda:InvokeFunction for it`;
     }
     if (action.sqs?.roleArn !== undefined) {
-      const role = service?.roles.get(action.sqs.roleArn);
+      const role = iam.role(action.sqs.roleArn);
       if (!role || !role.trustedServices.includes('iot.amazonaws.com')) {
-        return `AWS IoT cannot assume ${action.sqs.roleArn}: no such role of this service trusts iot.amazonaws.com`;
+        return `AWS IoT cannot assume ${action.sqs.roleArn}: no such role trusts iot.amazonaws.com`;
       }
       const session = `arn:aws:sts::${accountId}:assumed-role/${role.name}/iot-rule-${rule.ruleName}`;
       const verdict = await iam.decide(
         session,
-        { policies: role.policies, policiesKey: `role:${role.arn}`, label: `role ${role.name}`, context: {} },
+        {
+          policies: role.policies,
+          policiesKey: `role:${role.arn}:${JSON.stringify(role.policies)}`,
+          label: `role ${role.name}`,
+          context: {},
+        },
         { action: 'sqs:SendMessage', identifiers: { QueueName: queueNameOf(action.sqs.queueUrl) } },
       );
       if (verdict.allowed) return undefined;

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-iot';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { iotClientFor, withEmulator } from '../helpers/aws.js';
+import { iotClientFor, TEST_CREDENTIALS, withEmulator } from '../helpers/aws.js';
 import { failureOf, registeredCa, registeredDevice } from './control-plane-fixtures.js';
 
 interface RawAnswer {
@@ -19,12 +19,18 @@ interface RawAnswer {
   body: string;
 }
 
+/**
+ * The admin key's SigV4 Authorization header: the emulator identifies the caller by its access key and does not verify
+ * signatures, so a raw request names the admin identity this way.
+ */
+const ADMIN_AUTHORIZATION = `AWS4-HMAC-SHA256 Credential=${TEST_CREDENTIALS.accessKeyId}/20260101/us-east-1/iot/aws4_request, SignedHeaders=host, Signature=0`;
+
 /** One raw HTTP exchange with the control plane, for what the SDK would never send. */
 function raw(base: string, method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}) {
   return new Promise<RawAnswer>((resolve, reject) => {
     const req = request(
       `${base}${path}`,
-      { method, headers: { 'content-type': 'application/json', ...headers } },
+      { method, headers: { 'content-type': 'application/json', authorization: ADMIN_AUTHORIZATION, ...headers } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -64,6 +64,23 @@ describe('gateway: just-in-time registration end to end', () => {
     );
 
     const queue = await sqs.send(new CreateQueueCommand({ QueueName: 'registrations' }));
+    // The rule's actions act as role `r` (IAM is on): it exists, trusts AWS IoT and may send to the queue.
+    local.emulator.iam.defineRole({
+      name: 'r',
+      arn: 'arn:aws:iam::111122223333:role/r',
+      trustedServices: ['iot.amazonaws.com'],
+      policies: [
+        {
+          name: 'send',
+          document: {
+            Version: '2012-10-17',
+            Statement: [
+              { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: 'arn:aws:sqs:*:111122223333:registrations' },
+            ],
+          },
+        },
+      ],
+    });
     await iot.send(
       new CreateTopicRuleCommand({
         ruleName: 'jitr_e2e',
