@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { DescribeEndpointCommand, IoTClient } from '@aws-sdk/client-iot';
 import { PROFILES } from '../../certs/profiles.js';
 import { clientConfigFromEnv } from '../aws/clients.js';
@@ -14,6 +15,7 @@ import { describeCertificateLookup } from '../simulator/registry.js';
 import { renderHtmlReport } from '../simulator/report-html.js';
 import { formatReport, reportDocument, type SimulationReport } from '../simulator/summary.js';
 import { runVendSimulation } from '../simulator/vend-command.js';
+import { stageFlag } from '../operator/stage-flags.js';
 
 const USAGE = `Usage: jitr simulate --ca DIR --profile <azure-sphere|microchip|generic> --devices N
                      [--endpoint mqtts://host:port] [--server-ca FILE] [--concurrency C] [--timeout S]
@@ -23,6 +25,19 @@ const USAGE = `Usage: jitr simulate --ca DIR --profile <azure-sphere|microchip|g
 /** The SDK's usual chain; the CLI core has already pointed it at the emulator when JITR_LOCAL is set. */
 function iotClient(env: NodeJS.ProcessEnv): IoTClient {
   return new IoTClient(clientConfigFromEnv(env, 'IOT'));
+}
+
+/** The report file is checked before the run, not after minutes of it: its directory exists and can be written. */
+export function checkWritable(path: string): void {
+  const target = existsSync(path) ? path : dirname(resolve(path));
+  try {
+    if (existsSync(path) && statSync(path).isDirectory()) throw new Error('it is a directory');
+    accessSync(target, constants.W_OK);
+  } catch (error) {
+    const why =
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? `${target} does not exist` : (error as Error).message;
+    throw new InputError('FILE_UNWRITABLE', `cannot write the report ${path}: ${why}`, { cause: error });
+  }
 }
 
 export function exitCodeOf(report: SimulationReport): ExitCode {
@@ -43,6 +58,8 @@ async function run(input: CommandInput): Promise<CommandOutcome> {
   const concurrency = optionalInteger(input, 'concurrency', { min: 1, max: 10_000 }) ?? 50;
   const timeoutS = optionalInteger(input, 'timeout', { min: 1, max: 86_400 }) ?? 60;
   const reportPath = optionalString(input, 'report');
+  if (reportPath !== undefined) checkWritable(reportPath);
+  const stage = stageFlag(input);
   const endpointFlag = optionalString(input, 'endpoint');
   const serverCaPath = optionalString(input, 'server-ca');
   const fleet = loadFleetCa(caDir, profile);
@@ -78,7 +95,7 @@ async function run(input: CommandInput): Promise<CommandOutcome> {
 
   if (reportPath !== undefined) {
     try {
-      writeFileSync(reportPath, renderHtmlReport(report));
+      writeFileSync(reportPath, renderHtmlReport(report, { caCertificateId: fleet.certificateId, profile, stage }));
     } catch (error) {
       throw new InputError('FILE_UNWRITABLE', `cannot write the report ${reportPath}: ${(error as Error).message}`, {
         cause: error,

@@ -111,6 +111,7 @@ export async function simulateFleet(options: SimulateOptions): Promise<Simulatio
   const bootStarted = elapsed();
   const boot = await runPhase('boot', running);
   const bootSummary = summarizePhase(boot, elapsed() - bootStarted);
+  const phases: NonNullable<SimulationReport['phases']> = [{ phase: 'boot', startMs: bootStarted, endMs: elapsed() }];
 
   let rotationSummary: ReturnType<typeof summarizePhase> | undefined;
   if (options.rotate) {
@@ -138,6 +139,7 @@ export async function simulateFleet(options: SimulateOptions): Promise<Simulatio
     results.push(...failedReissue);
     const rotated = await runPhase('rotate', renewed);
     rotationSummary = summarizePhase([...rotated, ...failedReissue], elapsed() - rotateStarted);
+    phases.push({ phase: 'rotate', startMs: rotateStarted, endMs: elapsed() });
   }
 
   await Promise.all(everyEntry.map((entry) => endSession(entry, changes, elapsed)));
@@ -149,6 +151,7 @@ export async function simulateFleet(options: SimulateOptions): Promise<Simulatio
     ...(rotationSummary ? { rotation: rotationSummary } : {}),
     results,
     changes,
+    phases,
   };
 }
 

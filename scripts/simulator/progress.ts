@@ -1,9 +1,11 @@
 import type { Progress } from './fleet.js';
 
-/** `[#####-----]  12/50 online  1 rejected  0 failed  boot  3.2s`: one line, fixed width bar. */
+/**
+ * `[#####-----]  12/50 online  1 rejected  0 failed  boot  3.2s`: one line, fixed width bar. The bar fills with devices
+ * online, not with devices settled: a run where every device is rejected shows an empty bar.
+ */
 export function renderProgress(progress: Progress, width = 30): string {
-  const settled = progress.online + progress.rejected + progress.failed;
-  const filled = progress.total === 0 ? width : Math.round((settled / progress.total) * width);
+  const filled = progress.total === 0 ? width : Math.round((progress.online / progress.total) * width);
   const bar = `${'#'.repeat(filled)}${'-'.repeat(Math.max(0, width - filled))}`;
   return (
     `[${bar}] ${String(progress.online).padStart(String(progress.total).length)}/${progress.total} online` +

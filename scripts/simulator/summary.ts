@@ -1,4 +1,5 @@
 import { table } from '../cli/output.js';
+import { nextStepFor } from './next-steps.js';
 import type { DeviceResult } from './model.js';
 import { type OnlineChange, type Percentiles, percentiles } from './stats.js';
 
@@ -24,6 +25,8 @@ export interface SimulationReport {
   rotation?: PhaseSummary;
   results: DeviceResult[];
   changes: OnlineChange[];
+  /** When each phase started and ended, counted from the start of the run (marked on the report's online line). */
+  phases?: { phase: 'boot' | 'rotate'; startMs: number; endMs: number }[];
 }
 
 export function summarizePhase(results: readonly DeviceResult[], durationMs: number): PhaseSummary {
@@ -93,7 +96,7 @@ export function formatReport(report: SimulationReport, options: { maxProblems?: 
         ['phase', 'thing', 'outcome', 'reason', 'attempts', ...(shown.some((p) => p.label) ? ['label'] : [])],
         shown.map((p) => [
           p.phase,
-          shortName(p.thingName),
+          p.thingName,
           p.outcome,
           p.reason ?? '-',
           p.attempts,
@@ -102,12 +105,18 @@ export function formatReport(report: SimulationReport, options: { maxProblems?: 
       ),
     );
     if (problems.length > shown.length) lines.push(`... and ${problems.length - shown.length} more (see --json)`);
+    lines.push('', ...whatNext(problems));
   }
   lines.push('', `${report.endpoint}: ${seconds(report.durationMs)} s in all`);
   return lines.join('\n');
 }
 
-/** Azure Sphere thing names are 128 hex characters: the table shows the start and the end. */
-export function shortName(name: string): string {
-  return name.length > 24 ? `${name.slice(0, 12)}…${name.slice(-8)}` : name;
+/** One paragraph per reason: how many devices, what it means, the next step. */
+export function whatNext(problems: readonly DeviceResult[]): string[] {
+  const byReason = new Map<string, number>();
+  for (const problem of problems) byReason.set(problem.reason ?? '-', (byReason.get(problem.reason ?? '-') ?? 0) + 1);
+  return [...byReason].flatMap(([reason, count]) => {
+    const step = nextStepFor(reason);
+    return [`${reason} (${count} device${count === 1 ? '' : 's'}): ${step.means}`, `  next: ${step.next}`];
+  });
 }

@@ -226,6 +226,23 @@ describe('one exit code per situation, whichever command meets it', () => {
       expect({ code: run.code, error: errorCode(run) }).toEqual({ code: 2, error: 'BAD_THING_NAME' });
   });
 
+  it('simulate checks --report before the run (FILE_UNWRITABLE, exit 2, no device started)', async () => {
+    const run = await jitr(
+      { JITR_LOCAL: readyFile },
+      'simulate',
+      '--ca',
+      join(dir, 'ca'),
+      '--profile',
+      'generic',
+      '--devices',
+      '1',
+      '--report',
+      join(dir, 'no-such-dir', 'sim.html'),
+    );
+    expect({ code: run.code, error: errorCode(run) }).toEqual({ code: 2, error: 'FILE_UNWRITABLE' });
+    expect(run.stderr).not.toMatch(/issuing/);
+  });
+
   it('no device endpoint: NO_ENDPOINT, exit 2 (simulate, firmware-config)', async () => {
     const unreachable = {
       AWS_ENDPOINT_URL: 'http://127.0.0.1:1',

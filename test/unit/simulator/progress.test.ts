@@ -17,9 +17,12 @@ function sink(isTTY: boolean) {
 }
 
 describe('renderProgress', () => {
-  it('fills the bar with settled devices and prints the counts', () => {
+  it('fills the bar with devices online, not settled, and prints the counts', () => {
     expect(renderProgress(state(4, { rejected: 1 }), 10)).toBe(
-      '[#####-----]  4/10 online  1 rejected  0 failed  boot  1.5s',
+      '[####------]  4/10 online  1 rejected  0 failed  boot  1.5s',
+    );
+    expect(renderProgress(state(0, { rejected: 10 }), 10)).toBe(
+      '[----------]  0/10 online  10 rejected  0 failed  boot  1.5s',
     );
   });
 });
