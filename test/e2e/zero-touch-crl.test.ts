@@ -33,7 +33,8 @@ function crlOf(ca: FleetCa, entries: RevocationInput[], crlNumber: bigint, windo
 // Devices on their CA's CRL are refused end to end: real mqtt.js clients over TLS against the emulator, the onboarding
 // and reconcile Lambdas of serverless.yml deciding, CRLs served by the emulator (http distribution point, S3, SSM).
 describe('zero-touch revocation by CRL', () => {
-  const zt = withZeroTouch([]);
+  // IAM on: the Lambdas read CRLs with the grants serverless.yml gives their role, the operator with its policy.
+  const zt = withZeroTouch([], { iam: 'on' });
   const scratch = scratchDir('jitr-e2e-crl-');
   afterAll(() => scratch.cleanup());
   // One CA per case, all trusted before any device connects (a warm container reads the fleet configuration once a minute).
