@@ -15,11 +15,12 @@ import { describeCertificateLookup } from '../../scripts/simulator/registry.js';
 import { iotClientFor, sqsClientFor, ssmClientFor, withEmulator } from '../helpers/aws.js';
 import { DEBIAN_AWS_CLI, requireDebianAwsCli, run } from '../helpers/awscli.js';
 
-// The README's `aws ...` examples and its `jitr local start --state ...` line, run as written (read from README.md, so
-// an edit there is what gets tested). The AWS CLI is Debian's awscli package: it speaks SQS's query protocol and ignores
+// The docs' `aws ...` examples and the `jitr local start --state ...` line, run as written (read from the pages that hold
+// them, so an edit there is what gets tested). They lived in README.md until it was split into task pages in docs/. The AWS CLI is Debian's awscli package: it speaks SQS's query protocol and ignores
 // AWS_ENDPOINT_URL, the two ways the emulator once failed these examples.
 const root = join(import.meta.dirname, '..', '..');
-const readme = readFileSync(join(root, 'README.md'), 'utf8');
+const pages = ['README.md', 'docs/local-emulator.md', 'docs/operator-commands.md', 'docs/vending.md'];
+const readme = pages.map((page) => readFileSync(join(root, page), 'utf8')).join('\n');
 const shellBlocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1] ?? '');
 
 /** Every `aws` command of the README's shell blocks, with the lines a quoted argument or a `\` carries over. */
