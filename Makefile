@@ -13,11 +13,13 @@ NODE_DEP := $(NODE_TOOL)/.stamp
 export PATH := $(CURDIR)/$(NODE_TOOL)/node_modules/node-linux-$(NODE_ARCH)/bin:$(PATH)
 endif
 
-.PHONY: demo test install build lint bench clean node awscli
+.PHONY: demo test install build lint bench clean node awscli chromium
 
 # The tests run the README's `aws` examples, and SQS's query protocol, with the AWS CLI of Debian's awscli package.
 # Missing: installed with apt-get when make runs as root, else make stops and says what to install (no test is skipped).
 AWS_CLI := $(or $(JITR_AWS_CLI),/usr/bin/aws)
+# test/e2e/report-browser.test.ts opens simulate's HTML report in headless Chromium (Debian's chromium package), the same way.
+CHROMIUM := $(or $(JITR_CHROMIUM),/usr/bin/chromium)
 
 $(NODE_TOOL)/.stamp:
 	@echo "make: system Node is $(or $(SYSTEM_NODE_MAJOR),missing); installing Node $(NODE_MAJOR) into $(NODE_TOOL)"
@@ -51,7 +53,19 @@ awscli:
 	  fi; \
 	fi
 
-test: build awscli
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "make: installing Debian's chromium with apt-get (a test opens simulate's HTML report in it, headless)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+	      && [ -x "$(CHROMIUM)" ] || { echo "make: no Chromium at $(CHROMIUM) after installing chromium" >&2; exit 1; }; \
+	  else \
+	    echo "make: the tests need Chromium at $(CHROMIUM): install Debian's chromium package (sudo apt-get install chromium), or set JITR_CHROMIUM to a Chromium" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
+test: build awscli chromium
 	npm run -s typecheck
 	npm run -s lint
 	npm test
