@@ -6,7 +6,10 @@ const WORKFLOW: { title: string; keys: string[] }[] = [
     title: 'Try it on this machine, no AWS account needed',
     keys: ['demo', 'local start', 'local env', 'local stop', 'simulate'],
   },
-  { title: 'Make certificates', keys: ['ca create', 'ca verification-cert', 'device issue', 'cert inspect'] },
+  {
+    title: 'Make certificates',
+    keys: ['ca create', 'ca verification-cert', 'device issue', 'cert inspect', 'ca revoke', 'ca crl'],
+  },
   {
     title: 'Set up AWS (or the emulator)',
     keys: ['preconfigure', 'ca retire', 'vend setup', 'token create', 'firmware-config'],
