@@ -159,7 +159,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalEmula
   }
 
   const iam = new LocalIam({
-    mode: options.iam ?? 'off',
+    mode: options.iam ?? 'on',
     region,
     accountId,
     log: (line) => process.stderr.write(`${JSON.stringify({ component: 'iam', ...line })}\n`),

@@ -152,7 +152,7 @@ export const command: Command = {
       'inject faults: "rate=0.1,ops=UpdateCertificate|CreateThing,kinds=throttle|500|timeout|drop-event|dup-event" (default: none)',
     seed: 'seed of the fault injector, so a run repeats exactly (default: 1)',
     'lambda-concurrency': 'Lambda containers running at once (default: 10)',
-    iam: 'on: authorize every request as AWS IAM does, for the identities of docs/local-iam.md; off: any credentials (default: off)',
+    iam: 'on: authorize every request as AWS IAM does, for the identities of docs/local-iam.md; off: any credentials (default: on)',
   },
   examples: [
     'jitr local start --background --log .jitr/local.log',

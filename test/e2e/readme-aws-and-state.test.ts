@@ -12,7 +12,7 @@ import { deployStackQueue, localClients, preconfigureFleet } from '../../scripts
 import { simulateFleet } from '../../scripts/simulator/fleet.js';
 import { issueSimulatedDevices } from '../../scripts/simulator/identities.js';
 import { describeCertificateLookup } from '../../scripts/simulator/registry.js';
-import { iotClientFor, sqsClientFor, ssmClientFor, withEmulator } from '../helpers/aws.js';
+import { iotClientFor, sqsClientFor, ssmClientFor, TEST_CREDENTIALS, withEmulator } from '../helpers/aws.js';
 import { DEBIAN_AWS_CLI, requireDebianAwsCli, run } from '../helpers/awscli.js';
 
 // The docs' `aws ...` examples and the `jitr local start --state ...` line, run as written (read from the pages that hold
@@ -100,8 +100,9 @@ describe("README: the aws examples, with Debian's awscli", () => {
       AWS_ENDPOINT_URL: emulator.controlPlane,
       AWS_REGION: emulator.region,
       AWS_DEFAULT_REGION: emulator.region,
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
+      // The README's examples set up the emulator by hand as its admin identity (docs/local-iam.md).
+      AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
       BALENA_API_TOKEN: 'example-balena-token',
     };
 
