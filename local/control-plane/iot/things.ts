@@ -34,6 +34,23 @@ export function requireThing(context: IotContext, name: string): ThingRecord {
   return thing;
 }
 
+/**
+ * AWS IoT Core quotas, "Thing attributes": at most 3 attributes on a Thing without a thing type, 50 with one; more is an
+ * InvalidRequestException. https://docs.aws.amazon.com/general/latest/gr/iot-core.html#thing-limits
+ */
+const MAX_ATTRIBUTES_UNTYPED = 3;
+const MAX_ATTRIBUTES_TYPED = 50;
+
+function checkAttributeCount(attributes: Record<string, string>, thingTypeName: string | undefined): void {
+  const limit = thingTypeName ? MAX_ATTRIBUTES_TYPED : MAX_ATTRIBUTES_UNTYPED;
+  const count = Object.keys(attributes).length;
+  if (count > limit) {
+    throw invalidRequest(
+      `A thing ${thingTypeName ? 'with' : 'without'} a thing type can have at most ${limit} attributes, got ${count}`,
+    );
+  }
+}
+
 function sameAttributes(a: Record<string, string>, b: Record<string, string>): boolean {
   const keys = Object.keys(a);
   return keys.length === Object.keys(b).length && keys.every((key) => b[key] === a[key]);
@@ -55,6 +72,7 @@ function createThing(context: IotContext, request: IotRequest) {
       resourceArn: existing.thingArn,
     });
   }
+  checkAttributeCount(attributes, thingTypeName);
   const record: ThingRecord = {
     thingName: name,
     thingId: randomUUID(),
@@ -92,6 +110,7 @@ function updateThing(context: IotContext, request: IotRequest) {
   const typeName = bodyBoolean(request, 'removeThingType')
     ? undefined
     : (bodyString(request, 'thingTypeName') ?? thing.thingTypeName);
+  checkAttributeCount(attributes, typeName);
   const { thingTypeName: _dropped, ...rest } = thing;
   context.store.putThing({
     ...rest,
