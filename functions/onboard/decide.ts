@@ -10,6 +10,7 @@ import {
   type ThingFacts,
   type ValidateDevice,
 } from './model.js';
+import { boundTenant, profileBinding } from './fleet-binding.js';
 import { isRevokedBinding } from './revoked-binding.js';
 import { planRotation } from './rotation.js';
 
@@ -52,7 +53,7 @@ export function bindingProblem(thing: ThingFacts, ca: TrustedCa): string | undef
   if (!boundCa) return REASON.thingNotManaged;
   if (isRevokedBinding(boundCa)) return REASON.deviceRevoked;
   if (boundCa !== ca.certificateId && !ca.rolloverFrom.includes(boundCa)) return REASON.thingOtherCa;
-  if ((thing.attributes[BINDING.tenant] ?? undefined) !== ca.tenantId) return REASON.thingOtherTenant;
+  if (boundTenant(thing.attributes) !== ca.tenantId) return REASON.thingOtherTenant;
   return undefined;
 }
 
@@ -64,15 +65,14 @@ export function heldForOperator(thing: ThingFacts, ca: TrustedCa, config: FleetC
     other !== undefined &&
     other.profile === ca.profile &&
     other.tenantId === ca.tenantId &&
-    (thing.attributes[BINDING.tenant] ?? undefined) === ca.tenantId
+    boundTenant(thing.attributes) === ca.tenantId
   );
 }
 
 export function bindingAttributes(ca: TrustedCa): Record<string, string> {
   return {
     [BINDING.ca]: ca.certificateId,
-    [BINDING.profile]: ca.profile,
-    ...(ca.tenantId ? { [BINDING.tenant]: ca.tenantId } : {}),
+    [BINDING.profile]: profileBinding(ca.profile, ca.tenantId),
   };
 }
 

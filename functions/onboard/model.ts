@@ -29,11 +29,16 @@ export interface ThingFacts {
   thingTypeName?: string;
 }
 
-/** Thing attributes binding a Thing to the CA (and tenant, profile) whose certificate created it. */
+/**
+ * Thing attributes binding a Thing to the CA (and profile, tenant) whose certificate created it: 3 at most, the AWS limit
+ * for a Thing without a thing type (fleet-binding.ts reads and writes the profile and tenant).
+ */
 export const BINDING = {
   ca: 'jitr_ca',
-  tenant: 'jitr_tenant',
+  /** `<profile>` or `<profile>/<tenantId>`. */
   profile: 'jitr_profile',
+  /** Read only: Things written before the tenant moved into `jitr_profile` carry it here. */
+  legacyTenant: 'jitr_tenant',
   /** The exact device id the Thing was created for: a certificate naming it any other way is refused. */
   deviceId: 'jitr_device_id',
 } as const;

@@ -1,6 +1,7 @@
 import { UpdateCertificateCommand } from '@aws-sdk/client-iot';
 import { normaliseThingName, PROFILES, type ProfileName } from '../../certs/profiles.js';
 import type { FleetConfig } from '../../functions/fleet-config.js';
+import { boundProfile } from '../../functions/onboard/fleet-binding.js';
 import { BINDING } from '../../functions/onboard/model.js';
 import type { OperatorClients } from '../aws/clients.js';
 import { UsageError } from '../cli/errors.js';
@@ -122,7 +123,7 @@ async function resolveTarget(clients: OperatorClients, target: RevokeTarget, con
       (id): id is string => id !== undefined && trusted.has(id),
     );
     const deviceId = target.thing.toLowerCase();
-    const profile = thing.attributes?.[BINDING.profile];
+    const profile = boundProfile(thing.attributes);
     return {
       deviceId,
       ...(isProfile(profile) ? { profile } : {}),

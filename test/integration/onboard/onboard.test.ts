@@ -53,8 +53,7 @@ describe('onboarding Lambda against the local emulator', () => {
     });
     expect((await thingOf(iot, device.thingName))?.attributes).toEqual({
       jitr_ca: fleet.caId,
-      jitr_tenant: 'acme',
-      jitr_profile: 'generic',
+      jitr_profile: 'generic/acme',
       jitr_device_id: device.deviceId,
     });
     expect(lines).toHaveLength(1);

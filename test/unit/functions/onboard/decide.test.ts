@@ -209,12 +209,31 @@ describe('decide', () => {
   it('revokes when the Thing is bound to the same CA but another tenant, or to no CA at all', () => {
     const otherTenant = {
       thingName: 'dev-1',
-      attributes: { ...bindingAttributes(config.trustedCas[0]!), jitr_tenant: 'globex' },
+      attributes: { ...bindingAttributes(config.trustedCas[0]!), jitr_profile: 'generic/globex' },
+    };
+    // A Thing written before the tenant moved into jitr_profile: the separate jitr_tenant still binds it.
+    const legacyOtherTenant = {
+      thingName: 'dev-1',
+      attributes: { jitr_ca: config.trustedCas[0]!.certificateId, jitr_profile: 'generic', jitr_tenant: 'globex' },
     };
     const unmanaged = { thingName: 'dev-1', attributes: {} };
 
     expect(planOf(decide(facts({ thing: otherTenant }), config, accept)).reasons).toEqual([REASON.thingOtherTenant]);
+    expect(planOf(decide(facts({ thing: legacyOtherTenant }), config, accept)).reasons).toEqual([
+      REASON.thingOtherTenant,
+    ]);
     expect(planOf(decide(facts({ thing: unmanaged }), config, accept)).reasons).toEqual([REASON.thingNotManaged]);
+  });
+
+  it('accepts a Thing written with the older separate jitr_tenant attribute for its own tenant', () => {
+    const attributes = { jitr_ca: CA, jitr_profile: 'generic', jitr_tenant: 'acme' };
+    const step = decide(facts({ thing: { thingName: 'dev-1', attributes }, principals: [] }), config, accept);
+
+    expect(planOf(step).decision).toBe('onboarded');
+  });
+
+  it('binds a new Thing with 3 attributes: CA, profile/tenant, device id', () => {
+    expect(bindingAttributes(config.trustedCas[0]!)).toEqual({ jitr_ca: CA, jitr_profile: 'generic/acme' });
   });
 
   it('accepts a Thing bound to a CA this one rolls over from', () => {
