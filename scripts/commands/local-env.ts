@@ -15,6 +15,8 @@ export function localVariables(ready: LocalReady, jitrLocal: string): Record<str
   return {
     AWS_ENDPOINT_URL: ready.controlPlane,
     AWS_REGION: ready.region,
+    // The AWS CLI v1 (Debian's awscli) reads only AWS_DEFAULT_REGION.
+    AWS_DEFAULT_REGION: ready.region,
     AWS_ACCESS_KEY_ID: credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     JITR_LOCAL: jitrLocal,

@@ -96,6 +96,7 @@ describe('jitr local start --background, local env, local stop', () => {
       [
         `export AWS_ENDPOINT_URL='${ready.controlPlane}'`,
         `export AWS_REGION='us-east-1'`,
+        `export AWS_DEFAULT_REGION='us-east-1'`,
         `export AWS_ACCESS_KEY_ID='AKIAJITROPERATOR0001'`,
         `export AWS_SECRET_ACCESS_KEY='jitr-local-operator-secret'`,
         `export JITR_LOCAL='${readyFile}'`,
