@@ -1,4 +1,4 @@
-import { type CrlProblemCode, lookupSerial, parseCrl, verifyCrl } from './crl.js';
+import { type CrlProblemCode, lookupSerial, parseCrl, type RevocationList, verifyCrl } from './crl.js';
 import { CertificateError } from './errors.js';
 import { fieldsOf } from './fields.js';
 
@@ -27,21 +27,29 @@ export function crlVerdict(
   }
   const check = verifyCrl(crl, issuerDer, at);
   if (!check.trusted) return { status: 'unknown', code: check.code, message: check.message };
-  const serialNumber = fieldsOf(certificateDer).serialNumber;
-  const entry = lookupSerial(crl, serialNumber);
-  if (entry) {
-    return {
-      status: 'revoked',
-      serialNumber,
-      reason: entry.reason,
-      reasonCode: entry.reasonCode,
-      revokedAt: entry.revokedAt.toISOString(),
-    };
-  }
+  const revoked = revocationOf(crl, certificateDer);
+  if (revoked) return revoked;
   return {
     status: 'good',
     ...(crl.crlNumber !== undefined ? { crlNumber: crl.crlNumber } : {}),
     thisUpdate: crl.thisUpdate.toISOString(),
     nextUpdate: crl.nextUpdate!.toISOString(),
+  };
+}
+
+/** The certificate's entry on a (verified) CRL as a revoked verdict, or undefined when the CRL does not list it. Pure. */
+export function revocationOf(
+  crl: RevocationList,
+  certificateDer: Uint8Array,
+): Extract<CrlVerdict, { status: 'revoked' }> | undefined {
+  const serialNumber = fieldsOf(certificateDer).serialNumber;
+  const entry = lookupSerial(crl, serialNumber);
+  if (!entry) return undefined;
+  return {
+    status: 'revoked',
+    serialNumber,
+    reason: entry.reason,
+    reasonCode: entry.reasonCode,
+    revokedAt: entry.revokedAt.toISOString(),
   };
 }

@@ -1,12 +1,11 @@
 import {
   type CrlProblemCode,
   crlDistributionPoints,
-  lookupSerial,
   parseCrl,
   type RevocationList,
   verifyCrl,
 } from '../../certs/crl.js';
-import { fieldsOf } from '../../certs/fields.js';
+import { revocationOf } from '../../certs/crl-verdict.js';
 import { parseCertificate } from '../../certs/parse.js';
 import type { TrustedCa } from '../fleet-config.js';
 import type { Emit } from '../telemetry.js';
@@ -81,17 +80,8 @@ export class CrlRevocationChecker implements RevocationPort {
     }
     const entry = await this.current(query, location);
     if (!entry.crl) return { status: 'unknown', ...entry.problem! };
-    const serialNumber = fieldsOf(device.der).serialNumber;
-    const listed = lookupSerial(entry.crl, serialNumber);
-    if (listed) {
-      return {
-        status: 'revoked',
-        serialNumber,
-        reason: listed.reason,
-        reasonCode: listed.reasonCode,
-        revokedAt: listed.revokedAt.toISOString(),
-      };
-    }
+    const revoked = revocationOf(entry.crl, device.der);
+    if (revoked) return revoked;
     return {
       status: 'good',
       ...(entry.crl.crlNumber !== undefined ? { crlNumber: entry.crl.crlNumber } : {}),

@@ -3,17 +3,15 @@ import {
   DeleteTopicRuleCommand,
   type IoTClient,
   ListCertificatesByCACommand,
-  ListThingsCommand,
   UpdateCACertificateCommand,
 } from '@aws-sdk/client-iot';
 import type { FleetConfig } from '../../functions/fleet-config.js';
-import { BINDING } from '../../functions/onboard/model.js';
 import type { OperatorClients } from '../aws/clients.js';
 import { ExitCode } from '../cli/errors.js';
 import { fleetConfigParameterName, ruleNameFor } from './deployment.js';
 import { aws, awsErrorName, awsOptional, OperatorError, OperatorInputError } from './errors.js';
 import { requireFleetConfig, updateFleetConfig } from './fleet-config-store.js';
-import { describeCa } from './iot-reads.js';
+import { countThingsBoundTo, describeCa } from './iot-reads.js';
 
 export interface RetireOptions {
   caCertificateId: string;
@@ -60,7 +58,7 @@ export async function retireCa(clients: OperatorClients, options: RetireOptions)
   const successors = config.trustedCas
     .filter((ca) => ca.certificateId !== id && ca.rolloverFrom.includes(id))
     .map((ca) => ca.certificateId);
-  const boundThings = await thingsBoundTo(clients.iot, id);
+  const boundThings = await countThingsBoundTo(clients.iot, id);
   const problems: string[] = [];
   if (live.active > 0) problems.push(`${live.active} ACTIVE certificate(s) of it still connect`);
   if (live.pending > 0) problems.push(`${live.pending} certificate(s) of it are PENDING_ACTIVATION`);
@@ -141,24 +139,4 @@ async function liveCertificates(iot: IoTClient, caCertificateId: string): Promis
     marker = page.nextMarker;
   } while (marker);
   return counts;
-}
-
-async function thingsBoundTo(iot: IoTClient, caCertificateId: string): Promise<number> {
-  let count = 0;
-  let nextToken: string | undefined;
-  do {
-    const page = await aws('ListThings', () =>
-      iot.send(
-        new ListThingsCommand({
-          attributeName: BINDING.ca,
-          attributeValue: caCertificateId,
-          maxResults: 250,
-          nextToken,
-        }),
-      ),
-    );
-    count += page.things?.length ?? 0;
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return count;
 }

@@ -5,11 +5,13 @@ import {
   GetTopicRuleCommand,
   type IoTClient,
   ListPolicyVersionsCommand,
+  ListThingsCommand,
   type PolicyVersion,
   type TopicRule,
 } from '@aws-sdk/client-iot';
 import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { BINDING } from '../../functions/onboard/model.js';
 import type { OperatorClients } from '../aws/clients.js';
 import { asCliError, aws, awsErrorName, awsOptional } from './errors.js';
 
@@ -69,4 +71,25 @@ export async function queueUrlOf(sqs: SQSClient, queueName: string): Promise<str
     if (name === 'QueueDoesNotExist' || name === 'AWS.SimpleQueueService.NonExistentQueue') return undefined;
     throw asCliError(error, `SQS GetQueueUrl ${queueName}`);
   }
+}
+
+/** Things the onboard Lambda created for this CA carry its certificateId in an attribute: how many there are. */
+export async function countThingsBoundTo(iot: IoTClient, caCertificateId: string): Promise<number> {
+  let count = 0;
+  let nextToken: string | undefined;
+  do {
+    const page = await aws('ListThings', () =>
+      iot.send(
+        new ListThingsCommand({
+          attributeName: BINDING.ca,
+          attributeValue: caCertificateId,
+          maxResults: 250,
+          nextToken,
+        }),
+      ),
+    );
+    count += page.things?.length ?? 0;
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return count;
 }

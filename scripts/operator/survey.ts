@@ -2,18 +2,24 @@ import {
   type CACertificateDescription,
   type IoTClient,
   ListCertificatesByCACommand,
-  ListThingsCommand,
   type TopicRule,
 } from '@aws-sdk/client-iot';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { TrustedCa } from '../../functions/fleet-config.js';
-import { BINDING } from '../../functions/onboard/model.js';
 import type { OperatorClients } from '../aws/clients.js';
 import { type CrlHealth, crlHealth, operatorCrlReaders } from './crl-audit.js';
 import { type Deployment, deploymentFor, ruleNameFor } from './deployment.js';
 import { aws, awsOptional } from './errors.js';
 import { type FleetConfigState, readFleetConfig } from './fleet-config-store.js';
-import { callerScope, describeCa, type PolicyState, queueUrlOf, readPolicy, readRule } from './iot-reads.js';
+import {
+  callerScope,
+  countThingsBoundTo,
+  describeCa,
+  type PolicyState,
+  queueUrlOf,
+  readPolicy,
+  readRule,
+} from './iot-reads.js';
 import {
   type BindingConflict,
   bindingConflicts,
@@ -122,7 +128,7 @@ async function surveyCa(
   const [ca, rule, things] = await Promise.all([
     describeCa(iot, trusted.certificateId),
     readRule(iot, ruleName),
-    countThings(iot, trusted.certificateId),
+    countThingsBoundTo(iot, trusted.certificateId),
   ]);
   const certificatesByStatus: Record<string, number> = {};
   const stuckPending: CaSurvey['stuckPending'] = [];
@@ -157,27 +163,6 @@ async function surveyCa(
     pending,
     things,
   };
-}
-
-/** Things the onboard Lambda created for this CA carry its certificateId in an attribute. */
-async function countThings(iot: IoTClient, caCertificateId: string): Promise<number> {
-  let count = 0;
-  let nextToken: string | undefined;
-  do {
-    const page = await aws('ListThings', () =>
-      iot.send(
-        new ListThingsCommand({
-          attributeName: BINDING.ca,
-          attributeValue: caCertificateId,
-          maxResults: 250,
-          nextToken,
-        }),
-      ),
-    );
-    count += page.things?.length ?? 0;
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return count;
 }
 
 async function queueDepth(clients: OperatorClients, name: string): Promise<Survey['deadLetterQueue']> {
