@@ -3,7 +3,8 @@ import { CreateTopicRuleCommand } from '@aws-sdk/client-iot';
 import { CreateQueueCommand } from '@aws-sdk/client-sqs';
 import { createFleetCa, type FleetCa, type FleetProfile } from '../../certs/fleet.js';
 import { type LocalEmulator, startLocal } from '../../local/server.js';
-import type { OperatorClients } from '../../scripts/aws/clients.js';
+import { LOCAL_ADMIN_CREDENTIALS } from '../../local/iam/identities.js';
+import { clientsFromEnv, destroyClients, type OperatorClients } from '../../scripts/aws/clients.js';
 import { deployStackQueue, localClients, preconfigureFleet } from '../../scripts/demo/local-setup.js';
 import type { MqttTarget } from '../../scripts/simulator/mqtt-session.js';
 
@@ -17,6 +18,7 @@ export interface StormEnvironment {
 }
 
 export const EVENT_QUEUE = 'storm-registration-events';
+const COUNTER_ROLE = 'jitr-storm-event-counter';
 
 /**
  * With `--faults` every call fails 20% of the time, setup included; the setup steps are idempotent, so they are simply
@@ -56,27 +58,58 @@ export async function startStormEnvironment(options: {
   await persist('deploying the queue', () => deployStackQueue(clients));
   const fleet = await createFleetCa(options.profile);
   await persist('preconfigure', () => preconfigureFleet(clients, fleet));
-  const queueUrl = await persist('creating the event queue', async () => {
-    const created = await clients.sqs.send(new CreateQueueCommand({ QueueName: EVENT_QUEUE }));
-    return created.QueueUrl ?? '';
+  // The counting rule is the benchmark's instrument, not part of the stack: it is set up as the emulator's admin, and its
+  // SQS action runs as a role of its own that AWS IoT may assume (IAM is on, as in AWS).
+  const admin = clientsFromEnv({
+    AWS_ENDPOINT_URL: emulator.controlPlane,
+    AWS_REGION: emulator.region,
+    AWS_ACCESS_KEY_ID: LOCAL_ADMIN_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_ADMIN_CREDENTIALS.secretAccessKey,
   });
-  await persist('creating the counting rule', async () => {
-    try {
-      await clients.iot.send(
-        new CreateTopicRuleCommand({
-          ruleName: 'storm_registration_event_counter',
-          topicRulePayload: {
-            sql: "SELECT * FROM '$aws/events/certificates/registered/+'",
-            actions: [
-              { sqs: { queueUrl, roleArn: `arn:aws:iam::${emulator.accountId}:role/storm`, useBase64: false } },
-            ],
-          },
-        }),
-      );
-    } catch (error) {
-      if ((error as Error).name !== 'ResourceAlreadyExistsException') throw error;
-    }
+  const roleArn = `arn:aws:iam::${emulator.accountId}:role/${COUNTER_ROLE}`;
+  emulator.iam.defineRole({
+    name: COUNTER_ROLE,
+    arn: roleArn,
+    trustedServices: ['iot.amazonaws.com'],
+    policies: [
+      {
+        name: 'send-registration-events',
+        document: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: 'sqs:SendMessage',
+              Resource: `arn:aws:sqs:${emulator.region}:${emulator.accountId}:${EVENT_QUEUE}`,
+            },
+          ],
+        },
+      },
+    ],
   });
+  try {
+    const queueUrl = await persist('creating the event queue', async () => {
+      const created = await admin.sqs.send(new CreateQueueCommand({ QueueName: EVENT_QUEUE }));
+      return created.QueueUrl ?? '';
+    });
+    await persist('creating the counting rule', async () => {
+      try {
+        await admin.iot.send(
+          new CreateTopicRuleCommand({
+            ruleName: 'storm_registration_event_counter',
+            topicRulePayload: {
+              sql: "SELECT * FROM '$aws/events/certificates/registered/+'",
+              actions: [{ sqs: { queueUrl, roleArn, useBase64: false } }],
+            },
+          }),
+        );
+      } catch (error) {
+        if ((error as Error).name !== 'ResourceAlreadyExistsException') throw error;
+      }
+    });
+  } finally {
+    destroyClients(admin);
+  }
   const target = {
     url: emulator.mqtt,
     servername: emulator.iotEndpoint,
