@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { build, version as esbuildVersion, type Metafile } from 'esbuild';
+import { build, version as esbuildVersion, type Metafile, type Plugin } from 'esbuild';
 import { LambdaRunnerError } from './errors.js';
 import type { LocalFunction, LocalService } from './service.js';
 
@@ -45,9 +46,30 @@ async function manifestHolds(manifestPath: string): Promise<boolean> {
   return checks.every(Boolean);
 }
 
+/** serverless-esbuild resolves a relative alias target against the service directory. */
+function resolveAliases(alias: Record<string, string>, directory: string): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(alias).map(([name, target]) => [name, target.startsWith('.') ? resolve(directory, target) : target]),
+  );
+}
+
+/** `custom.esbuild.plugins`: a CommonJS module (path relative to the service) exporting an array of esbuild plugins. */
+function loadPlugins(path: string, directory: string): Plugin[] {
+  const file = resolve(directory, path);
+  try {
+    const loaded = createRequire(file)(file) as unknown;
+    if (!Array.isArray(loaded)) throw new Error('it does not export an array of plugins');
+    return loaded as Plugin[];
+  } catch (error) {
+    throw new LambdaRunnerError('BUNDLE_FAILED', `custom.esbuild.plugins ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
 /**
- * Bundles one handler the way serverless-esbuild packages it (bundle, platform node, the service's format and
- * mainFields, nothing external), targeting Node 24: the Lambda runtime, and the Node the tests run on. Bundles are
+ * Bundles one handler the way serverless-esbuild packages it (bundle, platform node, serverless.yml's custom.esbuild:
+ * format, mainFields, minify, tree shaking, aliases, plugins; nothing external), targeting Node 24: the Lambda runtime, and the Node the tests run on. Bundles are
  * cached in `cacheDir` under a key of the entry and build options, and reused while none of the files esbuild read has
  * changed (size and mtime), so that each emulator start does not pay for a rebuild.
  * Returns the bundle's absolute path.
@@ -57,12 +79,7 @@ export async function bundleFunction(service: LocalService, fn: LocalFunction, c
   const base = join(service.directory, modulePath);
   const entry = SOURCE_EXTENSIONS.map((extension) => base + extension).find((path) => existsSync(path));
   if (!entry) throw new LambdaRunnerError('HANDLER_NOT_FOUND', `${fn.key}: no source file for ${modulePath}`);
-  const options = {
-    format: service.esbuild.format,
-    mainFields: service.esbuild.mainFields ?? null,
-    target: 'node24',
-    esbuild: esbuildVersion,
-  };
+  const options = { ...service.esbuild, target: 'node24', esbuild: esbuildVersion };
   const key = createHash('sha256').update(JSON.stringify({ entry, options })).digest('hex').slice(0, 16);
   const fileName = service.esbuild.format === 'esm' ? 'handler.mjs' : 'handler.cjs';
   const directory = join(cacheDir, `${fn.name}-${key}`);
@@ -72,6 +89,7 @@ export async function bundleFunction(service: LocalService, fn: LocalFunction, c
   // Build into a private directory, then move it into place: concurrent emulators never see half a bundle.
   const staging = `${directory}.${process.pid}.${randomBytes(4).toString('hex')}`;
   let metafile: Metafile;
+  const { alias, plugins } = service.esbuild;
   try {
     const result = await build({
       entryPoints: [entry],
@@ -84,7 +102,13 @@ export async function bundleFunction(service: LocalService, fn: LocalFunction, c
       logLevel: 'silent',
       metafile: true,
       absWorkingDir: service.directory,
+      minify: service.esbuild.minify ?? false,
+      treeShaking: service.esbuild.treeShaking ?? true,
+      keepNames: service.esbuild.keepNames ?? false,
+      legalComments: service.esbuild.legalComments ?? 'none',
       ...(service.esbuild.mainFields ? { mainFields: service.esbuild.mainFields } : {}),
+      ...(alias ? { alias: resolveAliases(alias, service.directory) } : {}),
+      ...(plugins ? { plugins: loadPlugins(plugins, service.directory) } : {}),
       // ESM bundles of CommonJS dependencies need a require().
       ...(service.esbuild.format === 'esm'
         ? {

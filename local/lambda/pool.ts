@@ -113,6 +113,9 @@ export class ContainerPool {
     const worker = new Worker(this.bootstrapPath, {
       workerData: { bundle: spec.bundle, exportName: spec.exportName },
       env: spec.env,
+      // A Lambda container starts a bare Node: none of the emulator's own loader flags (tsx's `--import` when it runs from
+      // source), which would otherwise hook every require() of the bundle in every container.
+      execArgv: [],
       stdout: true,
       stderr: true,
     });

@@ -45,7 +45,24 @@ export interface LocalService {
   tables: LocalTable[];
   /** Execution roles, the stack's other roles, and the functions' resource policies (IAM in the emulator). */
   iam: ServiceIam;
-  esbuild: { format: 'cjs' | 'esm'; mainFields?: string[] };
+  esbuild: LocalEsbuildOptions;
+}
+
+/**
+ * serverless.yml's `custom.esbuild`, the options of serverless-esbuild the emulator builds with too, so that a local
+ * Lambda runs the code that ships (minified, tree-shaken, with the same aliases and plugins), not another build of it.
+ */
+export interface LocalEsbuildOptions {
+  format: 'cjs' | 'esm';
+  mainFields?: string[];
+  minify?: boolean;
+  treeShaking?: boolean;
+  keepNames?: boolean;
+  legalComments?: 'none' | 'inline' | 'eof' | 'linked' | 'external';
+  /** Module name -> replacement; relative replacements resolved against the service directory. */
+  alias?: Record<string, string>;
+  /** Path (relative to the service directory) of a CommonJS module exporting esbuild plugins. */
+  plugins?: string;
 }
 
 export interface LoadServiceOptions {
@@ -215,10 +232,29 @@ export function loadService(directory: string, options: LoadServiceOptions): Loc
     functions,
     queues,
     tables,
-    esbuild: {
-      format: esbuild.format === 'esm' ? 'esm' : 'cjs',
-      ...(Array.isArray(esbuild.mainFields) ? { mainFields: esbuild.mainFields.map(String) } : {}),
-    },
+    esbuild: esbuildOptions(esbuild),
+  };
+}
+
+const LEGAL_COMMENTS = new Set(['none', 'inline', 'eof', 'linked', 'external']);
+
+function esbuildOptions(esbuild: Record<string, unknown>): LocalEsbuildOptions {
+  const flag = (name: string) => (typeof esbuild[name] === 'boolean' ? { [name]: esbuild[name] as boolean } : {});
+  const alias =
+    esbuild.alias && typeof esbuild.alias === 'object'
+      ? Object.fromEntries(Object.entries(esbuild.alias as Record<string, unknown>).map(([k, v]) => [k, String(v)]))
+      : undefined;
+  return {
+    format: esbuild.format === 'esm' ? 'esm' : 'cjs',
+    ...(Array.isArray(esbuild.mainFields) ? { mainFields: esbuild.mainFields.map(String) } : {}),
+    ...flag('minify'),
+    ...flag('treeShaking'),
+    ...flag('keepNames'),
+    ...(typeof esbuild.legalComments === 'string' && LEGAL_COMMENTS.has(esbuild.legalComments)
+      ? { legalComments: esbuild.legalComments as LocalEsbuildOptions['legalComments'] }
+      : {}),
+    ...(alias ? { alias } : {}),
+    ...(typeof esbuild.plugins === 'string' ? { plugins: esbuild.plugins } : {}),
   };
 }
 

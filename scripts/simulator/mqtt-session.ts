@@ -1,4 +1,5 @@
-import mqtt, { type MqttClient } from 'mqtt';
+import { type ConnectionOptions, createSecureContext, type SecureContext } from 'node:tls';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { AttemptOutcome, DeviceIdentity } from './model.js';
 
 /** Where devices connect: an MQTT-over-TLS endpoint, the SNI they send, and the root they trust for the server. */
@@ -34,6 +35,30 @@ function telemetry(identity: DeviceIdentity, sequence: number): string {
 }
 
 /**
+ * A device's TLS credentials, built once and reused by every connection attempt, as firmware keeps its key and
+ * certificate loaded: parsing the key, the certificate and the server roots again for each of a storm's retries was
+ * a large share of the simulator's CPU time. Keyed by the identity object (a rotated certificate is a new identity).
+ */
+const contexts = new WeakMap<DeviceIdentity, Map<string, SecureContext>>();
+
+function secureContextFor(target: MqttTarget, identity: DeviceIdentity, presentsCa: boolean): SecureContext {
+  const cert = presentsCa && identity.chainPem ? identity.chainPem : identity.certificatePem;
+  const key = `${presentsCa}\n${target.caPem ?? ''}`;
+  let byTarget = contexts.get(identity);
+  if (!byTarget) contexts.set(identity, (byTarget = new Map()));
+  let context = byTarget.get(key);
+  if (!context) {
+    context = createSecureContext({
+      ...(target.caPem !== undefined ? { ca: target.caPem } : {}),
+      cert,
+      key: identity.privateKeyPem,
+    });
+    byTarget.set(key, context);
+  }
+  return context;
+}
+
+/**
  * One connection attempt with a real mqtt.js client over TLS: client id = thing name, no automatic reconnect (the
  * lifecycle backs off itself), then one QoS 1 telemetry message whose PUBACK proves the broker accepted it.
  */
@@ -44,10 +69,9 @@ export function attemptSession(
 ): Promise<AttemptOutcome> {
   const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
   const host = new URL(target.url).hostname;
-  const client = mqtt.connect(target.url, {
-    ...(target.caPem !== undefined ? { ca: target.caPem } : {}),
-    cert: options.presentsCa && identity.chainPem ? identity.chainPem : identity.certificatePem,
-    key: identity.privateKeyPem,
+  // mqtt.js hands its options to tls.connect, which takes a prepared secure context.
+  const connectOptions: IClientOptions & Pick<ConnectionOptions, 'secureContext'> = {
+    secureContext: secureContextFor(target, identity, options.presentsCa === true),
     servername: target.servername ?? host,
     clientId: identity.thingName,
     protocolVersion: 4,
@@ -55,7 +79,8 @@ export function attemptSession(
     keepalive: 60,
     reconnectPeriod: 0,
     connectTimeout: connectTimeoutMs,
-  });
+  };
+  const client = mqtt.connect(target.url, connectOptions);
   return new Promise((resolve) => {
     let settled = false;
     const settle = (outcome: AttemptOutcome) => {

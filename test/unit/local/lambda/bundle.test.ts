@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleFunction as packagedBundle } from '../../../../functions/build/bundle.js';
 import { bundleFunction, splitHandler } from '../../../../local/lambda/bundle.js';
 import { type LocalService, loadService } from '../../../../local/lambda/service.js';
 
@@ -67,5 +68,29 @@ describe('bundleFunction', () => {
     ).rejects.toMatchObject({
       code: 'BUNDLE_FAILED',
     });
+  });
+});
+
+// The emulator must run the code that ships: the same serverless-esbuild options as `serverless package` (minified,
+// tree-shaken, the env-only credentials alias, the schema-trimming plugin), not a looser build of the same sources.
+describe('bundleFunction on the project', () => {
+  const root = join(import.meta.dirname, '..', '..', '..', '..');
+  let work: string;
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'jitr-bundle-project-'));
+  });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('builds onboard as serverless package does', async () => {
+    const project = loadService(root, { region: 'us-east-1', accountId: '000000000000', queueUrl: (n) => n });
+    const onboard = [...project.functions.values()].find((f) => f.handler.startsWith('functions/onboard/'));
+    if (!onboard) throw new Error('serverless.yml has no onboard function');
+    const local = await bundleFunction(project, onboard, join(work, 'cache'));
+    const packaged = await packagedBundle('onboard', join(work, 'packaged'));
+    const text = readFileSync(local, 'utf8');
+    // The alias replaces the SDK's default credential chain: no SSO/INI-file provider code in the bundle.
+    expect(text).not.toContain('getSSOTokenFilepath');
+    // Same build, except the source map comment's file name.
+    expect(Math.abs(statSync(local).size - packaged.bytes)).toBeLessThan(200);
   });
 });
