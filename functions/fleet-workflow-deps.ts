@@ -8,7 +8,7 @@ import { FleetConfigSource } from './fleet-config.js';
 import { iotAdapter } from './onboard/iot-adapter.js';
 import { validateWithCerts } from './onboard/validator.js';
 import type { WorkflowDeps } from './onboard/workflow.js';
-import { type Emit, stdoutEmitter } from './telemetry.js';
+import type { Telemetry } from './observability.js';
 import { TtlCache } from './ttl-cache.js';
 
 /** How long a container trusts its fleet configuration and CA descriptions. */
@@ -17,11 +17,10 @@ const CACHE_TTL_MS = 60_000;
 /** What the onboard and reconcile containers share, so both decide about a certificate in the same way. */
 export interface FleetWorkflowDeps extends WorkflowDeps {
   config: FleetConfigSource;
-  emit: Emit;
-  metricsNamespace: string;
+  telemetry: Telemetry;
 }
 
-export function fleetWorkflowDeps(service: 'onboard' | 'reconcile' = 'onboard'): FleetWorkflowDeps {
+export function fleetWorkflowDeps(telemetry: Telemetry): FleetWorkflowDeps {
   const parameter = process.env.JITR_FLEET_CONFIG_PARAMETER;
   if (!parameter) throw new MissingEnvironmentError('JITR_FLEET_CONFIG_PARAMETER');
   const ssm = ssmClient();
@@ -41,8 +40,7 @@ export function fleetWorkflowDeps(service: 'onboard' | 'reconcile' = 'onboard'):
     caCache: new TtlCache(CACHE_TTL_MS),
     validate: validateWithCerts,
     now: Date.now,
-    revocation: new CrlRevocationChecker(crlReaders, Date.now, { emit: stdoutEmitter, service }),
-    emit: stdoutEmitter,
-    metricsNamespace: process.env.JITR_METRICS_NAMESPACE ?? 'Jitr',
+    revocation: new CrlRevocationChecker(crlReaders, Date.now, telemetry),
+    telemetry,
   };
 }

@@ -1,4 +1,4 @@
-import { errorLine, stdoutEmitter } from './telemetry.js';
+import { powertoolsTelemetry, type ServiceName, type Telemetry } from './observability.js';
 
 /** The part of Lambda's context object the handlers use. */
 export interface LambdaContext {
@@ -7,21 +7,24 @@ export interface LambdaContext {
 }
 
 /**
- * A Lambda entry point whose dependencies (clients, caches) are built once per container, on the first invocation.
- * A failure to build them (a missing environment variable) is logged as one error line and thrown, so Lambda retries.
+ * A Lambda entry point whose dependencies (clients, caches, its Logger and Metrics) are built once per container, on
+ * the first invocation. A failure to build them (a missing environment variable) is logged as one error line and
+ * thrown, so Lambda retries.
  */
 export function lambdaEntry<Deps, Result>(
-  service: 'onboard' | 'reconcile' | 'vend',
-  build: () => Deps,
+  service: ServiceName,
+  build: (telemetry: Telemetry) => Deps,
   work: (event: unknown, deps: Deps, context?: LambdaContext) => Promise<Result>,
 ): (event: unknown, context?: LambdaContext) => Promise<Result> {
   let deps: Deps | undefined;
+  let telemetry: Telemetry | undefined;
   return async (event, context) => {
     if (deps === undefined) {
+      telemetry ??= powertoolsTelemetry(service);
       try {
-        deps = build();
+        deps = build(telemetry);
       } catch (error) {
-        stdoutEmitter(errorLine(service, error, {}));
+        telemetry.failure(error);
         throw error;
       }
     }

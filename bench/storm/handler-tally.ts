@@ -25,6 +25,8 @@ export function tallyHandlerLines(stream: NodeJS.WriteStream = process.stderr): 
     if (!match) return false;
     try {
       const record = JSON.parse(match[2] ?? '') as Record<string, unknown>;
+      // Powertools Metrics' EMF documents travel beside each decision line: they are not invocations.
+      if ('_aws' in record) return true;
       const key =
         typeof record.decision === 'string' ? record.decision : `error:${String(record.code ?? record.error)}`;
       count(match[1] ?? '?', key);

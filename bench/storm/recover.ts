@@ -51,7 +51,7 @@ export async function recoverStorm(deps: RecoveryDeps, options: { maxPasses?: nu
     });
   }
   const reconcileDeps: ReconcileDeps = {
-    ...onboardDeps(deps.clients, fleetConfigParameterName(DEFAULT_STAGE), () => {}),
+    ...onboardDeps(deps.clients, fleetConfigParameterName(DEFAULT_STAGE)),
     cursor: memoryCursorStore(),
     maxCertificates: 100_000,
     // The storm is over: every certificate still pending has had its chance.

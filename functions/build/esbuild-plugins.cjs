@@ -44,6 +44,30 @@ const sdkSchemaKeys = {
   },
 };
 
-module.exports = [sdkSchemaKeys];
+// Powertools Idempotency imports its JMESPath engine (~23 KB minified) for eventKeyJmesPath and
+// payloadValidationJmesPath, and builds its function table in every IdempotencyConfig. jitr sets neither option: the
+// idempotency key is computed by functions/onboard/once.ts and passed whole. So the bundles get a stand-in whose
+// `search` throws a clear error should anyone set one of those options, instead of the engine.
+const JMESPATH = /^@aws-lambda-powertools\/jmespath(\/functions)?$/;
+const JMESPATH_STAND_IN = `
+export class PowertoolsFunctions {}
+export function search(expression) {
+  throw new Error('JMESPath is not bundled (functions/build/esbuild-plugins.cjs): cannot evaluate ' + expression);
+}
+`;
+
+const noJmespath = {
+  name: 'jitr-no-jmespath',
+  setup(build) {
+    build.onResolve({ filter: JMESPATH }, (args) => ({ path: args.path, namespace: 'jitr-no-jmespath' }));
+    build.onLoad({ filter: /.*/, namespace: 'jitr-no-jmespath' }, () => ({
+      contents: JMESPATH_STAND_IN,
+      loader: 'js',
+    }));
+  },
+};
+
+module.exports = [sdkSchemaKeys, noJmespath];
+module.exports.JMESPATH_STAND_IN = JMESPATH_STAND_IN;
 module.exports.inlineComputedKeys = inlineComputedKeys;
 module.exports.dropErrorRegistrations = dropErrorRegistrations;

@@ -8,7 +8,7 @@ import {
 import { revocationOf } from '../../certs/crl-verdict.js';
 import { parseCertificate } from '../../certs/parse.js';
 import type { TrustedCa } from '../fleet-config.js';
-import type { Emit } from '../telemetry.js';
+import type { Telemetry } from '../observability.js';
 import { CrlFetchError, type CrlReaders, fetchCrl } from './fetch.js';
 import { type CrlLocation, describeLocation, parseCrlLocation } from './location.js';
 
@@ -55,7 +55,7 @@ export class CrlRevocationChecker implements RevocationPort {
   constructor(
     private readonly readers: CrlReaders,
     private readonly now: () => number,
-    private readonly log: { emit: Emit; service: string },
+    private readonly log: Pick<Telemetry, 'warn'>,
   ) {}
 
   async check(query: RevocationQuery): Promise<RevocationStatus> {
@@ -113,10 +113,7 @@ export class CrlRevocationChecker implements RevocationPort {
   ): Promise<Cached> {
     const fetchedAt = this.now();
     const failed = (code: CrlUnavailableCode, message: string): Cached => {
-      this.log.emit({
-        level: 'WARN',
-        message: `CRL not usable: ${message}`,
-        service: this.log.service,
+      this.log.warn(`CRL not usable: ${message}`, {
         code,
         caCertificateId: query.ca.certificateId,
         crlSource: describeLocation(location),

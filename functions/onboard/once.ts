@@ -46,6 +46,14 @@ interface Call {
  */
 export const REGISTRATION_RECORD_TTL_S = 6 * 3600;
 
+/** serverless.yml's `provider.timeout` (30 s): how long an invocation without a Lambda context may hold a key. */
+const FUNCTION_TIMEOUT_MS = 30_000;
+
+function untimedInvocation(): InvocationContext {
+  const deadline = Date.now() + FUNCTION_TIMEOUT_MS;
+  return { getRemainingTimeInMillis: () => Math.max(1, deadline - Date.now()) };
+}
+
 export function registrationGuard(options: {
   tableName: string;
   client: DynamoDBClient;
@@ -74,7 +82,9 @@ export function registrationGuard(options: {
       remember: (result: R) => boolean,
       context?: InvocationContext,
     ): Promise<GuardedRun<R>> {
-      if (context) config.registerLambdaContext(context as never);
+      // Without a Lambda context (a test or tool calling the handler directly) the in-progress record is bounded by the
+      // function's timeout, as Lambda would bound it; Powertools would otherwise warn and leave it unbounded.
+      config.registerLambdaContext((context ?? untimedInvocation()) as never);
       const call: Call = { ran: false, work, remember: remember as (result: unknown) => boolean };
       try {
         const result = (await once({ registration: key }, call)) as R;

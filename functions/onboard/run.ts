@@ -1,5 +1,5 @@
 import type { FleetConfigSource } from '../fleet-config.js';
-import { decisionLine, type Emit, errorLine } from '../telemetry.js';
+import type { Telemetry } from '../observability.js';
 import { REASON } from './decide.js';
 import { parseRegisteredEvent, type RegisteredEvent } from './event.js';
 import type { InvocationContext, RegistrationGuard } from './once.js';
@@ -8,8 +8,8 @@ import { type Outcome, onboardCertificate, type WorkflowDeps } from './workflow.
 
 export interface OnboardDeps extends WorkflowDeps {
   config: Pick<FleetConfigSource, 'get'>;
-  emit: Emit;
-  metricsNamespace: string;
+  /** The container's Logger and Metrics (Powertools): one log line and the metrics of each decision. */
+  telemetry: Telemetry;
   /** Certificates this container saw ACTIVE: a duplicate event for one is answered without an API call. */
   settled?: SettledCertificates;
   /** One handling per registration across containers (Powertools Idempotency on DynamoDB); absent for operator tools. */
@@ -39,41 +39,28 @@ export async function handleRegisteredEvent(
   const started = deps.now();
   const parsed = parseRegisteredEvent(input);
   if (!parsed.ok) {
-    const line = decisionLine(
-      {
-        service: 'onboard',
-        decision: 'malformed',
-        reasons: [REASON.malformedEvent],
-        problems: parsed.problems.slice(0, 10),
-        apiCalls: 0,
-        apiDepth: 0,
-        durationMs: deps.now() - started,
-      },
-      deps.metricsNamespace,
-      started,
-    );
-    deps.emit(line);
+    deps.telemetry.decision({
+      decision: 'malformed',
+      reasons: [REASON.malformedEvent],
+      problems: parsed.problems.slice(0, 10),
+      apiCalls: 0,
+      apiDepth: 0,
+      durationMs: deps.now() - started,
+    });
     return { decision: 'malformed', reasons: [REASON.malformedEvent] };
   }
   const { event } = parsed;
   const key = settledKey(event);
   const duplicate = (reasons: string[]): OnboardResult => {
-    deps.emit(
-      decisionLine(
-        {
-          service: 'onboard',
-          decision: 'duplicate',
-          reasons,
-          certificateId: event.certificateId,
-          caCertificateId: event.caCertificateId,
-          apiCalls: 0,
-          apiDepth: 0,
-          durationMs: deps.now() - started,
-        },
-        deps.metricsNamespace,
-        started,
-      ),
-    );
+    deps.telemetry.decision({
+      decision: 'duplicate',
+      reasons,
+      certificateId: event.certificateId,
+      caCertificateId: event.caCertificateId,
+      apiCalls: 0,
+      apiDepth: 0,
+      durationMs: deps.now() - started,
+    });
     return { decision: 'duplicate', reasons, certificateId: event.certificateId, apiCalls: 0 };
   };
   if (deps.settled?.has(key)) return duplicate([REASON.alreadyActive]);
@@ -98,29 +85,22 @@ async function onboard(event: RegisteredEvent, deps: OnboardDeps, started: numbe
     const config = await deps.config.get();
     const outcome = await onboardCertificate(event, config, deps);
     if (['onboarded', 'rotated', 'duplicate'].includes(outcome.decision)) deps.settled?.add(settledKey(event));
-    deps.emit(
-      decisionLine(
-        {
-          service: 'onboard',
-          decision: outcome.decision,
-          reasons: outcome.reasons,
-          certificateId: outcome.certificateId,
-          caCertificateId: outcome.caCertificateId,
-          ...(outcome.thingName ? { thingName: outcome.thingName } : {}),
-          ...(outcome.deviceId ? { deviceId: outcome.deviceId } : {}),
-          ...(outcome.security ? { security: true } : {}),
-          apiCalls: outcome.apiCalls,
-          apiDepth: outcome.apiDepth,
-          ...(outcome.retired.length > 0 ? { retired: outcome.retired } : {}),
-          ...(outcome.deleteDeferred.length > 0 ? { deleteDeferred: outcome.deleteDeferred } : {}),
-          ...(outcome.crlReason ? { crlReason: outcome.crlReason } : {}),
-          ...(outcome.crlProblem ? { crlProblem: outcome.crlProblem } : {}),
-          durationMs: deps.now() - started,
-        },
-        deps.metricsNamespace,
-        started,
-      ),
-    );
+    deps.telemetry.decision({
+      decision: outcome.decision,
+      reasons: outcome.reasons,
+      certificateId: outcome.certificateId,
+      caCertificateId: outcome.caCertificateId,
+      ...(outcome.thingName ? { thingName: outcome.thingName } : {}),
+      ...(outcome.deviceId ? { deviceId: outcome.deviceId } : {}),
+      ...(outcome.security ? { security: true } : {}),
+      apiCalls: outcome.apiCalls,
+      apiDepth: outcome.apiDepth,
+      ...(outcome.retired.length > 0 ? { retired: outcome.retired } : {}),
+      ...(outcome.deleteDeferred.length > 0 ? { deleteDeferred: outcome.deleteDeferred } : {}),
+      ...(outcome.crlReason ? { crlReason: outcome.crlReason } : {}),
+      ...(outcome.crlProblem ? { crlProblem: outcome.crlProblem } : {}),
+      durationMs: deps.now() - started,
+    });
     return {
       decision: outcome.decision,
       reasons: outcome.reasons,
@@ -132,13 +112,11 @@ async function onboard(event: RegisteredEvent, deps: OnboardDeps, started: numbe
       ...(outcome.crlProblem ? { crlProblem: outcome.crlProblem } : {}),
     };
   } catch (error) {
-    deps.emit(
-      errorLine('onboard', error, {
-        certificateId: event.certificateId,
-        caCertificateId: event.caCertificateId,
-        durationMs: deps.now() - started,
-      }),
-    );
+    deps.telemetry.failure(error, {
+      certificateId: event.certificateId,
+      caCertificateId: event.caCertificateId,
+      durationMs: deps.now() - started,
+    });
     throw error;
   }
 }

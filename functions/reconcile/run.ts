@@ -1,14 +1,14 @@
 import type { FleetConfigSource } from '../fleet-config.js';
 import type { WorkflowDeps } from '../onboard/workflow.js';
-import { decisionLine, type Emit, errorLine } from '../telemetry.js';
+import type { Telemetry } from '../observability.js';
 import type { CursorStore } from './cursor.js';
 import { type SweepReport, sweep } from './sweep.js';
 
 export interface ReconcileDeps extends WorkflowDeps {
   config: Pick<FleetConfigSource, 'get'>;
   cursor: CursorStore;
-  emit: Emit;
-  metricsNamespace: string;
+  /** The container's Logger and Metrics (Powertools): a log line and the metrics of each decision. */
+  telemetry: Telemetry;
   maxCertificates: number;
   pendingAgeMs: number;
 }
@@ -46,48 +46,36 @@ export async function reconcile(event: unknown, deps: ReconcileDeps): Promise<Re
       ...(pageToken ? { pageToken } : {}),
     });
     for (const outcome of report.onboarding) {
-      deps.emit(
-        decisionLine(
-          {
-            service: 'reconcile',
-            decision: outcome.decision,
-            reasons: outcome.reasons,
-            certificateId: outcome.certificateId,
-            caCertificateId: outcome.caCertificateId,
-            ...(outcome.thingName ? { thingName: outcome.thingName } : {}),
-            ...(outcome.security ? { security: true } : {}),
-            apiCalls: outcome.apiCalls,
-            apiDepth: outcome.apiDepth,
-            ...(outcome.retired.length > 0 ? { retired: outcome.retired } : {}),
-            durationMs: 0,
-          },
-          deps.metricsNamespace,
-          started,
-        ),
-      );
+      deps.telemetry.decision({
+        decision: outcome.decision,
+        reasons: outcome.reasons,
+        certificateId: outcome.certificateId,
+        caCertificateId: outcome.caCertificateId,
+        ...(outcome.thingName ? { thingName: outcome.thingName } : {}),
+        ...(outcome.security ? { security: true } : {}),
+        apiCalls: outcome.apiCalls,
+        apiDepth: outcome.apiDepth,
+        ...(outcome.retired.length > 0 ? { retired: outcome.retired } : {}),
+        durationMs: 0,
+      });
     }
     for (const revoked of report.revokedByCrl) {
-      deps.emit(
-        decisionLine(
-          {
-            service: 'reconcile',
-            decision: 'revoked',
-            reasons: ['CERTIFICATE_REVOKED_BY_CA'],
-            certificateId: revoked.certificateId,
-            caCertificateId: revoked.caCertificateId,
-            crlReason: revoked.crlReason,
-            revokedAt: revoked.revokedAt,
-            apiCalls: 1,
-            apiDepth: 1,
-            durationMs: 0,
-          },
-          deps.metricsNamespace,
-          started,
-        ),
-      );
+      deps.telemetry.decision({
+        decision: 'revoked',
+        reasons: ['CERTIFICATE_REVOKED_BY_CA'],
+        certificateId: revoked.certificateId,
+        caCertificateId: revoked.caCertificateId,
+        crlReason: revoked.crlReason,
+        revokedAt: revoked.revokedAt,
+        apiCalls: 1,
+        apiDepth: 1,
+        durationMs: 0,
+      });
     }
     await deps.cursor.save(report.pageToken);
-    deps.emit(summaryLine(report, deps.now() - started));
+    const summary = summaryOf(report, deps.now() - started);
+    if (report.errors.length > 0 || report.revokedDenied.length > 0) deps.telemetry.warn(RUN_FINISHED, summary);
+    else deps.telemetry.info(RUN_FINISHED, summary);
     return {
       examined: report.examined,
       onboarded: report.onboarding.filter((o) => o.decision === 'onboarded' || o.decision === 'rotated').length,
@@ -99,16 +87,15 @@ export async function reconcile(event: unknown, deps: ReconcileDeps): Promise<Re
       ...(report.pageToken ? { pageToken: report.pageToken } : {}),
     };
   } catch (error) {
-    deps.emit(errorLine('reconcile', error, { durationMs: deps.now() - started }));
+    deps.telemetry.failure(error, { durationMs: deps.now() - started });
     throw error;
   }
 }
 
-function summaryLine(report: SweepReport, durationMs: number): Record<string, unknown> {
+const RUN_FINISHED = 'reconcile run finished';
+
+function summaryOf(report: SweepReport, durationMs: number): Record<string, unknown> {
   return {
-    level: report.errors.length > 0 || report.revokedDenied.length > 0 ? 'WARN' : 'INFO',
-    message: 'reconcile run finished',
-    service: 'reconcile',
     examined: report.examined,
     onboarding: report.onboarding.length,
     thingsChecked: report.thingsChecked,

@@ -2,7 +2,7 @@ import { DeleteParameterCommand, GetParameterCommand, type SSMClient } from '@aw
 import { iotClient, ssmClient, ssmParameterReader } from '../aws/clients.js';
 import { lambdaEntry } from '../lambda-entry.js';
 import { MissingEnvironmentError } from '../errors.js';
-import { stdoutEmitter } from '../telemetry.js';
+import type { Telemetry } from '../observability.js';
 import type { SecretStore } from './auth.js';
 import { balenaApi } from './balena-api.js';
 import { VendConfigSource } from './config.js';
@@ -33,7 +33,7 @@ export function ssmSecretStore(client: SSMClient): SecretStore {
 }
 
 /** Dependencies built once per container (by lambdaEntry): clients, configuration, secrets. */
-function containerDeps(): VendDeps {
+function containerDeps(telemetry: Telemetry): VendDeps {
   const configParameter = process.env.JITR_VEND_CONFIG_PARAMETER;
   if (!configParameter) throw new MissingEnvironmentError('JITR_VEND_CONFIG_PARAMETER');
   const tokenPrefix = process.env.JITR_VEND_TOKEN_PREFIX;
@@ -45,8 +45,7 @@ function containerDeps(): VendDeps {
     tokenPrefix,
     balenaApi: (apiUrl) => balenaApi(apiUrl),
     now: Date.now,
-    emit: stdoutEmitter,
-    metricsNamespace: process.env.JITR_METRICS_NAMESPACE ?? 'Jitr',
+    telemetry,
   };
 }
 

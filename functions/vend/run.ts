@@ -1,5 +1,4 @@
-import type { Emit } from '../telemetry.js';
-import { decisionLine, errorLine } from '../telemetry.js';
+import type { Telemetry } from '../observability.js';
 import { type Authenticator, balenaAuthenticator, type SecretStore, tokenAuthenticator } from './auth.js';
 import { BALENA_UUID, type BalenaApi } from './balena-api.js';
 import { amazonRootCa1, type VendConfig } from './config.js';
@@ -20,8 +19,8 @@ export interface VendDeps {
   tokenPrefix: string;
   balenaApi: (apiUrl: string) => BalenaApi;
   now: () => number;
-  emit: Emit;
-  metricsNamespace: string;
+  /** The container's Logger and Metrics (Powertools): one log line and the metrics of each decision. */
+  telemetry: Telemetry;
 }
 
 interface Prepared {
@@ -116,24 +115,17 @@ export async function handleVendRequest(event: unknown, deps: VendDeps): Promise
   const { port, calls } = countingPort(deps.iot);
   let request: VendRequest | undefined;
   const log = (decision: string, status: number, extra: Record<string, unknown>) =>
-    deps.emit(
-      decisionLine(
-        {
-          service: 'vend',
-          decision,
-          reasons: [],
-          status,
-          ...(request ? { deviceId: request.deviceId, thingName: thingNameOf(request.deviceId) } : {}),
-          ...(request ? { operation: request.kind } : {}),
-          apiCalls: calls(),
-          apiDepth: calls(),
-          durationMs: deps.now() - started,
-          ...extra,
-        },
-        deps.metricsNamespace,
-        started,
-      ),
-    );
+    deps.telemetry.decision({
+      decision,
+      reasons: [],
+      status,
+      ...(request ? { deviceId: request.deviceId, thingName: thingNameOf(request.deviceId) } : {}),
+      ...(request ? { operation: request.kind } : {}),
+      apiCalls: calls(),
+      apiDepth: calls(),
+      durationMs: deps.now() - started,
+      ...extra,
+    });
   try {
     request = parseHttpEvent(event);
     const config = await deps.config.get();
@@ -206,12 +198,10 @@ export async function handleVendRequest(event: unknown, deps: VendDeps): Promise
       });
       return errorResponse(error);
     }
-    deps.emit(
-      errorLine('vend', error, {
-        ...(request ? { deviceId: request.deviceId } : {}),
-        durationMs: deps.now() - started,
-      }),
-    );
+    deps.telemetry.failure(error, {
+      ...(request ? { deviceId: request.deviceId } : {}),
+      durationMs: deps.now() - started,
+    });
     return isThrottling(error) ? retryLater() : internalError();
   }
 }

@@ -59,7 +59,7 @@ export async function replay(
   const parameter = fleetConfigParameterName(options.stage);
   // A broken configuration would fail every event: say so once instead of failing each message.
   await requireFleetConfig(clients.ssm, parameter, { allowMissing: false });
-  const deps = onboardDeps(clients, parameter, () => {});
+  const deps = onboardDeps(clients, parameter);
   const messages: ReplayedMessage[] = [];
   const seen = new Set<string>();
   while (messages.length < options.max) {

@@ -106,7 +106,7 @@ describe('zero-touch revocation in force', () => {
     const swept = await reconcile(
       {},
       {
-        ...onboardDeps(clients, PARAMETER, () => {}),
+        ...onboardDeps(clients, PARAMETER),
         cursor: memoryCursorStore(),
         maxCertificates: 1_000,
         pendingAgeMs: 120_000,

@@ -109,7 +109,7 @@ describe('zero-touch CA rollover', () => {
     await reconcile(
       {},
       {
-        ...onboardDeps(clients, PARAMETER, () => {}),
+        ...onboardDeps(clients, PARAMETER),
         now: () => Date.now() + 2 * HOUR,
         cursor: memoryCursorStore(),
         maxCertificates: 1_000,
@@ -168,7 +168,7 @@ describe('zero-touch CA rollover', () => {
     await reconcile(
       {},
       {
-        ...onboardDeps(clients, PARAMETER, () => {}),
+        ...onboardDeps(clients, PARAMETER),
         cursor: memoryCursorStore(),
         maxCertificates: 1_000,
         pendingAgeMs: 0,

@@ -98,7 +98,7 @@ describe('a 100-device storm with faults on 20% of the calls', () => {
       await reconcile(
         {},
         {
-          ...onboardDeps(recovery, pipeline.current.parameter, () => {}),
+          ...onboardDeps(recovery, pipeline.current.parameter),
           cursor: memoryCursorStore(),
           maxCertificates: 10_000,
           pendingAgeMs: 0,

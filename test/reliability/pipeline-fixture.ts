@@ -8,6 +8,7 @@ import { deployStackQueue, localClients, preconfigureFleet } from '../../scripts
 import { DEFAULT_STAGE, fleetConfigParameterName } from '../../scripts/operator/deployment.js';
 import { onboardDeps } from '../../scripts/operator/onboard-deps.js';
 import { TEST_CREDENTIALS } from '../helpers/aws.js';
+import { capturedTelemetry } from '../helpers/telemetry.js';
 
 /** A stage "deployed" on the emulator with trusted CAs, as `jitr preconfigure` leaves an account. */
 export interface Pipeline {
@@ -64,11 +65,8 @@ export function withPipeline(
       fleets,
       parameter,
       deps() {
-        const lines: Record<string, unknown>[] = [];
-        return {
-          deps: onboardDeps(clients, parameter, (line) => lines.push(line)),
-          lines,
-        };
+        const { telemetry, lines } = capturedTelemetry('onboard');
+        return { deps: onboardDeps(clients, parameter, telemetry), lines };
       },
     };
   });

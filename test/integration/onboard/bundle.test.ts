@@ -26,15 +26,21 @@ async function invokeBundle(bundle: BundleResult, event: unknown, env: Record<st
   const script = `require(${JSON.stringify(bundle.file)}).handler(JSON.parse(process.argv[1])).then(
     (result) => process.stdout.write('RESULT ' + JSON.stringify(result) + '\\n'),
     (error) => { process.stdout.write('ERROR ' + JSON.stringify({ name: error.name, code: error.code }) + '\\n'); });`;
-  const { stdout } = await run(process.execPath, ['-e', script, JSON.stringify(event)], {
+  const { stdout, stderr } = await run(process.execPath, ['-e', script, JSON.stringify(event)], {
     env: { PATH: process.env.PATH ?? '', ...env },
   });
   const lines = stdout.trim().split('\n');
   const result = lines.find((line) => line.startsWith('RESULT '));
+  // Powertools Logger writes WARN and ERROR lines to stderr, the rest (and Metrics' EMF documents) to stdout.
+  const records = [...lines, ...stderr.split('\n')]
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
   return {
     result: result ? JSON.parse(result.slice(7)) : undefined,
     error: lines.find((line) => line.startsWith('ERROR ')),
-    logs: lines.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>),
+    logs: records.filter((record) => !('_aws' in record)),
+    metrics: records.filter((record) => '_aws' in record),
+    stderr,
   };
 }
 
@@ -84,11 +90,11 @@ describe('the onboard bundle esbuild makes (serverless.yml options)', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('onboards a Microchip device from a cold process and writes one EMF decision line', async () => {
+  it('onboards a Microchip device from a cold process: one decision line (Logger) and its EMF metrics (Metrics)', async () => {
     const iot = iotClientFor(local.emulator);
     const device = await autoRegister(iot, local.emulator, fleet);
 
-    const { result, logs, error } = await invokeBundle(bundle, device.event, env);
+    const { result, logs, metrics, error, stderr } = await invokeBundle(bundle, device.event, env);
 
     expect(error).toBeUndefined();
     expect(result).toMatchObject({ decision: 'onboarded', thingName: device.thingName });
@@ -97,12 +103,37 @@ describe('the onboard bundle esbuild makes (serverless.yml options)', () => {
       things: [device.thingName],
       policies: [POLICY_NAME],
     });
-    expect(logs).toHaveLength(1);
-    expect(logs[0]).toMatchObject({
-      decision: 'onboarded',
-      Onboarded: 1,
-      _aws: { CloudWatchMetrics: expect.any(Array) },
-    });
+    expect(logs).toEqual([
+      expect.objectContaining({
+        level: 'INFO',
+        service: 'onboard',
+        decision: 'onboarded',
+        thingName: device.thingName,
+      }),
+    ]);
+    // docs/metrics.md: namespace Jitr, dimension Service on every metric; no reason, so no Service+Reason document.
+    expect(metrics).toEqual([
+      {
+        _aws: {
+          Timestamp: expect.any(Number),
+          CloudWatchMetrics: [
+            {
+              Namespace: 'Jitr',
+              Dimensions: [['Service']],
+              Metrics: [
+                { Name: 'Onboarded', Unit: 'Count' },
+                { Name: 'Latency', Unit: 'Milliseconds' },
+              ],
+            },
+          ],
+        },
+        Service: 'onboard',
+        Onboarded: 1,
+        Latency: expect.any(Number),
+      },
+    ]);
+    // Invoked without a Lambda context, as operator tools and tests do: the idempotency layer still bounds its record.
+    expect(stderr).not.toContain('remaining time');
   });
 
   it('throws from the bundle when the configuration parameter is missing, so Lambda retries and then dead-letters', async () => {

@@ -20,6 +20,7 @@ import { validateWithCerts } from '../../../functions/onboard/validator.js';
 import { TtlCache } from '../../../functions/ttl-cache.js';
 import type { LocalEmulator } from '../../../local/server.js';
 import { ssmClientFor, TEST_CREDENTIALS } from '../../helpers/aws.js';
+import { capturedTelemetry } from '../../helpers/telemetry.js';
 
 export const POLICY_NAME = 'jitr-device';
 export const PARAMETER = '/jitr/test/fleet-config';
@@ -151,25 +152,27 @@ export async function registerPending(
 
 export interface Harness {
   deps: OnboardDeps;
+  /** The handler's log lines (Powertools Logger), parsed. */
   lines: Record<string, unknown>[];
+  /** Its EMF documents (Powertools Metrics), parsed. */
+  metrics: Record<string, unknown>[];
 }
 
 /** The onboarding Lambda's dependencies over the emulator, as handler.ts builds them, with log lines captured. */
 export function harness(
   emulator: LocalEmulator,
-  options: { iot?: IotPort; now?: () => number; maxAttempts?: number } = {},
+  options: { iot?: IotPort; now?: () => number; maxAttempts?: number; service?: 'onboard' | 'reconcile' } = {},
 ): Harness {
-  const lines: Record<string, unknown>[] = [];
+  const { telemetry, lines, metrics } = capturedTelemetry(options.service ?? 'onboard');
   const deps: OnboardDeps = {
     iot: options.iot ?? iotAdapter(lambdaIotClient(emulator, options.maxAttempts)),
     config: new FleetConfigSource(PARAMETER, ssmParameterReader(ssmClientFor(emulator)), 0),
     caCache: new TtlCache(60_000),
     validate: validateWithCerts,
     now: options.now ?? Date.now,
-    emit: (line) => lines.push(line),
-    metricsNamespace: 'Jitr',
+    telemetry,
   };
-  return { deps, lines };
+  return { deps, lines, metrics };
 }
 
 /** The device's state as an operator would check it. */

@@ -189,13 +189,14 @@ describe('onboarding Lambda against the local emulator', () => {
     ['a string', 'not an event'],
     ['null', null],
   ])('logs and counts a malformed event (%s) and does nothing else', async (_what, input) => {
-    const { deps, lines } = harness(local.emulator);
+    const { deps, lines, metrics } = harness(local.emulator);
 
     const result = await handleRegisteredEvent(input, deps);
 
     expect(result).toEqual({ decision: 'malformed', reasons: ['MALFORMED_EVENT'] });
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ decision: 'malformed', Ignored: 1, Reason: 'MALFORMED_EVENT', apiCalls: 0 });
+    expect(lines[0]).toMatchObject({ decision: 'malformed', reasons: ['MALFORMED_EVENT'], apiCalls: 0 });
+    expect(metrics.at(-1)).toMatchObject({ Service: 'onboard', Reason: 'MALFORMED_EVENT', Ignored: 1 });
   });
 
   it('fails loudly and processes nothing when the fleet configuration is broken', async () => {

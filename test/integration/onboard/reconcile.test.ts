@@ -35,7 +35,10 @@ describe('reconcile Lambda against the local emulator', () => {
   });
 
   function reconcileDeps(options: { now?: () => number; maxCertificates?: number } = {}) {
-    const { deps, lines } = harness(local.emulator, options.now ? { now: options.now } : {});
+    const { deps, lines } = harness(local.emulator, {
+      service: 'reconcile',
+      ...(options.now ? { now: options.now } : {}),
+    });
     const full: ReconcileDeps = {
       ...deps,
       cursor: memoryCursorStore(),

@@ -110,7 +110,8 @@ describe('onboarding Lambda: RFC 5280 path validation, end to end on the emulato
       });
       expect(await deviceState(iot, registered)).toEqual({ status: 'REVOKED', things: [], policies: [] });
       expect(await thingOf(iot, testCase.deviceId)).toBeUndefined();
-      expect(deps.lines[0]).toMatchObject({ Rejected: 1, reasons: expect.arrayContaining([testCase.code]) });
+      expect(deps.lines[0]).toMatchObject({ decision: 'rejected', reasons: expect.arrayContaining([testCase.code]) });
+      expect(deps.metrics[0]).toMatchObject({ Rejected: 1 });
     }
   });
 

@@ -48,7 +48,7 @@ describe('onboarding Lambda: attacks and rejections', () => {
     const owner = await autoRegister(iot, local.emulator, acme, { deviceId: 'meter-42' });
     await handleRegisteredEvent(owner.event, harness(local.emulator).deps);
     const intruder = await autoRegister(iot, local.emulator, globex, { deviceId: 'meter-42' });
-    const { deps, lines } = harness(local.emulator);
+    const { deps, lines, metrics } = harness(local.emulator);
 
     const result = await handleRegisteredEvent(intruder.event, deps);
 
@@ -56,7 +56,8 @@ describe('onboarding Lambda: attacks and rejections', () => {
     expect(await deviceState(iot, intruder)).toEqual({ status: 'REVOKED', things: [], policies: [] });
     expect((await thingOf(iot, 'meter-42'))?.principals).toEqual([owner.certificateArn]);
     expect(await deviceState(iot, owner)).toMatchObject({ status: 'ACTIVE' });
-    expect(lines[0]).toMatchObject({ level: 'WARN', security: true, SecurityEvent: 1, Rejected: 1 });
+    expect(lines[0]).toMatchObject({ level: 'WARN', security: true, decision: 'rejected' });
+    expect(metrics[0]).toMatchObject({ SecurityEvent: 1, Rejected: 1 });
   });
 
   it('lets exactly one of two CAs racing for the same new device win, and revokes the other', async () => {
@@ -134,14 +135,15 @@ describe('onboarding Lambda: attacks and rejections', () => {
     const iot = iotClientFor(local.emulator);
     const { pem, deviceId } = await make();
     const device = await registerPending(iot, local.emulator, acme, pem, { deviceId, thingName: deviceId });
-    const { deps, lines } = harness(local.emulator, { now: () => Date.now() + shift });
+    const { deps, lines, metrics } = harness(local.emulator, { now: () => Date.now() + shift });
 
     const result = await handleRegisteredEvent(device.event, deps);
 
     expect(result.decision).toBe('rejected');
     expect(result.reasons).toContain(code);
     expect(await deviceState(iot, device)).toEqual({ status: 'REVOKED', things: [], policies: [] });
-    expect(lines[0]).toMatchObject({ Rejected: 1, reasons: result.reasons });
+    expect(lines[0]).toMatchObject({ decision: 'rejected', reasons: result.reasons });
+    expect(metrics[0]).toMatchObject({ Rejected: 1 });
   });
 
   it('revokes an Azure Sphere certificate whose tenant is not the one the configuration expects', async () => {

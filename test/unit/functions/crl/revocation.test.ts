@@ -6,6 +6,7 @@ import { parseCertificate } from '../../../../certs/parse.js';
 import { CrlFetchError } from '../../../../functions/crl/fetch.js';
 import { CrlRevocationChecker } from '../../../../functions/crl/revocation.js';
 import { parseFleetConfig, type TrustedCa } from '../../../../functions/fleet-config.js';
+import { capturedTelemetry } from '../../../helpers/telemetry.js';
 
 // The per-container CRL cache, with a fake clock and an in-memory source (no sockets): what is fetched, and when.
 const T0 = Date.parse('2026-03-01T00:00:00Z');
@@ -34,7 +35,7 @@ function harness() {
   let now = T0;
   let published: Uint8Array | Error = new CrlFetchError('nothing published');
   const fetches: number[] = [];
-  const lines: Record<string, unknown>[] = [];
+  const { telemetry, lines } = capturedTelemetry('onboard');
   const trusted = parseFleetConfig({
     version: 1,
     trustedCas: [
@@ -57,7 +58,7 @@ function harness() {
       ssm: async () => undefined,
     },
     () => now,
-    { emit: (line) => lines.push(line), service: 'onboard' },
+    telemetry,
   );
   return {
     fetches,

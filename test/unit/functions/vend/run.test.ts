@@ -6,6 +6,7 @@ import { notConfigured } from '../../../../functions/vend/errors.js';
 import { handleVendRequest, resetRateLimits, type VendDeps } from '../../../../functions/vend/run.js';
 import { newClaimToken, tokenParameterName, tokenRecord } from '../../../../functions/vend/tokens.js';
 import { fakeIot } from './fake-iot.js';
+import { capturedTelemetry } from '../../../helpers/telemetry.js';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');
 const PREFIX = '/jitr/t/vend/tokens/';
@@ -28,7 +29,7 @@ function setUp(overrides: Partial<VendDeps> = {}) {
       secrets.delete(name);
     },
   };
-  const lines: Record<string, unknown>[] = [];
+  const { telemetry, lines, metrics } = capturedTelemetry('vend', 'Test');
   const deps: VendDeps = {
     config: { get: async (): Promise<VendConfig> => config },
     iot: iot.port,
@@ -36,8 +37,7 @@ function setUp(overrides: Partial<VendDeps> = {}) {
     tokenPrefix: PREFIX,
     balenaApi: () => ({}) as BalenaApi,
     now: () => NOW,
-    emit: (line) => lines.push(line),
-    metricsNamespace: 'Test',
+    telemetry,
     ...overrides,
   };
   const tokenFor = (deviceId: string) => {
@@ -45,7 +45,7 @@ function setUp(overrides: Partial<VendDeps> = {}) {
     secrets.set(tokenParameterName(PREFIX, deviceId), JSON.stringify(tokenRecord(token, new Date(NOW))));
     return token;
   };
-  return { deps, iot, lines, tokenFor, secrets };
+  return { deps, iot, lines, metrics, tokenFor, secrets };
 }
 
 const post = (body: unknown, token?: string, sourceIp = '198.51.100.7') => ({
