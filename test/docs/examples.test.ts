@@ -20,7 +20,8 @@ import { markdownPages, readPage, root } from './markdown.js';
 // as written, in order, in one bash (`set -euo pipefail`), in a scratch project directory linked to this one (so every
 // write lands there, under .jitr/), with `jitr` and `npx jitr` running bin/jitr.js and `aws` being Debian's CLI; an
 // `output` block must match what the run block before it printed. Each page starts the emulator its example needs and
-// stops it; the test stops whatever is left. `aws-only` and `no-run` blocks are checked without running them.
+// stops it; the test stops whatever is left, and checks that nothing landed outside .jitr/ and that the reader's
+// terminal showed no Node-version warning and no log line. `aws-only` and `no-run` blocks are checked without running.
 const LINKED = ['serverless.yml', 'package.json', 'tsconfig.json', 'functions', 'certs', 'node_modules'];
 const BLOCK_SEPARATOR = '@@jitr-docs-example-block@@';
 
@@ -166,6 +167,9 @@ describe('docs: the runnable shell examples run as written', () => {
       }
       expect(existsSync(join(project, '.jitr', 'ready.json')), 'the example stopped its emulator').toBe(false);
       expect(strayEntries(project), 'the example writes only under .jitr/').toEqual([]);
+      // What a reader's terminal shows: no Node-version warning, no Lambda or emulator log line (they go to the log).
+      expect(output).not.toMatch(/NodeVersionSupportWarning|NodeDeprecationWarning/);
+      expect(output.split('\n').filter((line) => /^\{"(level|component)":/.test(line))).toEqual([]);
       const printed = outputsByBlock(output);
       for (const check of outputChecks(blocks)) {
         const actual = printed.get(check.run.line) ?? '';
