@@ -7,6 +7,14 @@ export const WORKER_SOURCE = `'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
 const { pathToFileURL } = require('node:url');
 
+// In AWS a function's containers never take CPU from IoT Core's gateway or the control plane they call; here they
+// share the machine with the emulator's main thread, which serves both. So the container's thread yields to it: nice
+// 10 on Linux, where a thread id (from /proc/thread-self) is a valid target of setpriority. Elsewhere, nothing changes.
+try {
+  const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
+  if (Number.isInteger(tid) && tid > 0) require('node:os').setPriority(tid, workerData.nice ?? 10);
+} catch {}
+
 function serialise(error) {
   if (error instanceof Error) return { errorType: error.name || 'Error', errorMessage: error.message, trace: String(error.stack || '').split('\\n') };
   return { errorType: 'Error', errorMessage: String(error), trace: [] };

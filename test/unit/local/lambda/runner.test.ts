@@ -60,6 +60,13 @@ describe('LambdaRunner', () => {
     expect(result.env?.HOME_LEAKED).toBeUndefined();
   });
 
+  it('starts a container as a bare Node that yields the CPU to the emulator (no loader flags; nice 10 on Linux)', async () => {
+    const outcome = await runner.invoke('fixture-dev-echo', {});
+    const result = outcome.ok ? (outcome.result as { nice?: number; execArgv: string[] }) : undefined;
+    expect(result?.execArgv).toEqual([]);
+    if (process.platform === 'linux') expect(result?.nice).toBe(10);
+  });
+
   it('initialises the module once per container and reuses warm containers', async () => {
     const first = await runner.invoke('fixture-dev-echo', {});
     const second = await runner.invoke('fixture-dev-echo', {});
