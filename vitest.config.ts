@@ -9,6 +9,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     globalSetup: ['test/setup/build-cli.ts'],
+    // A test file that leaks an emulator event or a Lambda log line into the output fails (CONTRIBUTING.md).
+    setupFiles: ['test/setup/no-leaked-logs.ts'],
     coverage: {
       provider: 'v8',
       include: ['certs/**/*.ts', 'functions/**/*.ts', 'local/**/*.ts', 'scripts/**/*.ts'],

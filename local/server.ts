@@ -11,8 +11,9 @@ import { type IamMode, LocalIam } from './iam/authorizer.js';
 import { operatorPolicies } from './iam/operator-policy.js';
 import type { LambdaRunner } from './lambda/runner.js';
 import { FaultInjector, parseFaultSpec } from './faults.js';
-import { isNotable, startDataPlane } from './gateway/data-plane.js'; // gateway: data plane
+import { startDataPlane } from './gateway/data-plane.js'; // gateway: data plane
 import { startHttpApi } from './http-api/server.js'; // vend: serverless.yml httpApi routes
+import { type EmulatorLogSink, stderrSink } from './log-sink.js';
 import { QuotaLimiter } from './quotas.js';
 import { type RegistrySnapshot, readSnapshot } from './state/snapshot.js';
 import { RegistryStore } from './state/store.js';
@@ -39,6 +40,11 @@ export interface LocalOptions {
    * `off` serves every request with any credentials.
    */
   iam?: IamMode;
+  /**
+   * Where the emulator's events and the Lambda functions' output go (default: `stderrSink()`, notable events and the
+   * functions' lines on stderr). Tests pass a capture; `jitr local start` a log file.
+   */
+  logs?: EmulatorLogSink;
 }
 
 export interface LocalEmulator {
@@ -158,11 +164,12 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalEmula
     });
   }
 
+  const logs = options.logs ?? stderrSink();
   const iam = new LocalIam({
     mode: options.iam ?? 'on',
     region,
     accountId,
-    log: (line) => process.stderr.write(`${JSON.stringify({ component: 'iam', ...line })}\n`),
+    log: (line) => logs.event({ component: 'iam', ...line }),
   });
   iam.identities.setOperator(operatorPolicies());
 
@@ -194,11 +201,8 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalEmula
     removeDirectoryOnStop: options.statePath === undefined,
     iam,
     ...(options.mqttPort !== undefined ? { mqttPort: options.mqttPort } : {}),
-    log: (line) => {
-      if (process.env.JITR_DEBUG || isNotable(line)) {
-        process.stderr.write(`${JSON.stringify({ component: 'gateway', ...line })}\n`);
-      }
-    },
+    log: (line) => logs.event({ component: 'gateway', ...line }),
+    functionLogs: logs.functionLogs,
   });
   const mqtt = dataPlane.gateway.url;
   const serverCa = dataPlane.gateway.serverCa;
@@ -208,7 +212,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalEmula
     serviceDirectory: process.cwd(),
     region,
     accountId,
-    log: (line) => process.stderr.write(`${JSON.stringify({ component: 'http-api', ...line })}\n`),
+    log: (line) => logs.event({ component: 'http-api', ...line }),
   });
 
   let stopped: Promise<{ droppedInvocations: number }> | undefined;

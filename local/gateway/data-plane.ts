@@ -45,24 +45,6 @@ export interface DataPlaneOptions {
   iam?: LocalIam;
 }
 
-/** Log events a user running the emulator should always see (the rest is per-connection detail for JITR_DEBUG). */
-const NOTABLE = new Set([
-  'rule-error',
-  'lambda-error',
-  'lambda-start-failed',
-  'lambda-retries-exhausted',
-  'lambda-stopped',
-  'lambda-destination-missing',
-  'lambda-disabled',
-  'policy-problem',
-  'listener-failed',
-  'server-error',
-]);
-
-export function isNotable(line: { event: string }): boolean {
-  return NOTABLE.has(line.event);
-}
-
 export interface DataPlane {
   gateway: MqttGateway;
   rules: RulesEngine;

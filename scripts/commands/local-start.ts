@@ -3,8 +3,8 @@ import type { LocalReady } from '../aws/local-ready.js';
 import type { Command, CommandInput, CommandOutcome } from '../cli/command.js';
 import { CliError, ExitCode, UsageError } from '../cli/errors.js';
 import { flag, oneOf, optionalInteger, optionalString } from '../cli/flags.js';
-import { startInBackground } from '../emulator/background.js';
-import { routeLambdaLogs } from '../emulator/lambda-log.js';
+import { DETACHED_ENV, startInBackground } from '../emulator/background.js';
+import { localLogSink } from '../emulator/lambda-log.js';
 import { DEFAULT_LOG_FILE, DEFAULT_READY_FILE, removeReadyFile, writeReadyFile } from '../emulator/ready-file.js';
 
 const USAGE = `Usage: jitr local start [--background] [--ready-file FILE] [--log FILE] [--decisions] [--state FILE]
@@ -78,15 +78,18 @@ async function run(input: CommandInput): Promise<CommandOutcome> {
     return { data: ready, human: backgroundSummary(ready) };
   }
   const readyFile = optionalString(input, 'ready-file');
-  const lambdaLogs = routeLambdaLogs({ stderr: process.stderr, logPath: logFile, decisions });
+  // Detached (--background), the terminal gets the decision summaries if asked and nothing else; in the foreground
+  // it also gets one line per notable event (a Lambda error, an access denied). Everything goes to the log file.
+  const detached = input.io.env[DETACHED_ENV] === '1';
+  const logs = localLogSink({ logPath: logFile, terminal: io.stderr, decisions, events: !detached });
   // The emulator is dev tooling: loaded only by this command, never by the others.
   const { startLocal } = await import('../../local/server.js');
   const { EmulatorError } = await import('../../local/errors.js');
   let emulator: Awaited<ReturnType<typeof startLocal>>;
   try {
-    emulator = await startLocal(options);
+    emulator = await startLocal({ ...options, logs });
   } catch (error) {
-    await lambdaLogs.close();
+    await logs.close();
     if (error instanceof EmulatorError) throw new CliError(error.code, error.message, ExitCode.usage, { cause: error });
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new CliError('PORT_IN_USE', `a port is already in use: ${(error as Error).message}`, ExitCode.usage);
@@ -107,7 +110,7 @@ async function run(input: CommandInput): Promise<CommandOutcome> {
   io.stdout.write(`${JSON.stringify(ready)}\n`);
   if (!input.json) {
     io.stderr.write(
-      `jitr local: ready; Lambda logs go to ${logFile}${decisions ? ' (a line per decision here)' : ''}; stop with Ctrl-C (SIGINT) or SIGTERM\n`,
+      `jitr local: ready; the emulator's events and Lambda logs go to ${logFile}${decisions ? ' (a line per decision here)' : ''}; stop with Ctrl-C (SIGINT) or SIGTERM\n`,
     );
   }
   const received = await signal;
@@ -123,7 +126,7 @@ async function run(input: CommandInput): Promise<CommandOutcome> {
     exitCode = ExitCode.failure;
   }
   if (readyFile !== undefined) removeReadyFile(readyFile, process.pid);
-  await lambdaLogs.close();
+  await logs.close();
   // The ready line is this command's one document: leave without printing an outcome.
   await new Promise<void>((resolve) => io.stdout.write('', () => resolve()));
   process.exit(exitCode);
@@ -134,12 +137,12 @@ export const command: Command = {
   summary: 'Run the local AWS IoT Core (control plane, TLS MQTT gateway with JITR, rules engine, Lambda runner)',
   usage: USAGE,
   description:
-    'Runs the local AWS IoT Core until SIGINT or SIGTERM: the control plane (IoT, SQS, SSM, STS, DynamoDB wire formats, for the AWS SDK and CLI), the TLS MQTT gateway with just-in-time registration, the rules engine and the functions of ./serverless.yml. When ready it prints one JSON line on stdout: {"controlPlane","mqtt","serverCa","region","accountId","httpApi","pid"}, and writes the same to --ready-file (whole or not at all: written beside it, then renamed). The Lambda functions\' log lines go to --log, never to the terminal. With --background it returns once the emulator is ready and leaves it running; `eval "$(jitr local env)"` then points every jitr command and the AWS CLI at it, and `jitr local stop` stops it.',
+    'Runs the local AWS IoT Core until SIGINT or SIGTERM: the control plane (IoT, SQS, SSM, STS, DynamoDB wire formats, for the AWS SDK and CLI), the TLS MQTT gateway with just-in-time registration, the rules engine and the functions of ./serverless.yml. When ready it prints one JSON line on stdout: {"controlPlane","mqtt","serverCa","region","accountId","httpApi","pid"}, and writes the same to --ready-file (whole or not at all: written beside it, then renamed). The emulator\'s events (JSON lines) and the Lambda functions\' log lines go to --log; the terminal gets one readable line per notable event (a Lambda error, an access denied), and per onboarding decision with --decisions. With --background it returns once the emulator is ready and leaves it running, writing only to its log (and the decision lines, with --decisions); `eval "$(jitr local env)"` then points every jitr command and the AWS CLI at it, and `jitr local stop` stops it.',
   flags: {
     background: `run detached and return when ready (ready file default: ${DEFAULT_READY_FILE})`,
     'ready-file':
       'write the ready line to FILE atomically; removed on shutdown (default: none; with --background .jitr/ready.json)',
-    log: `append the Lambda functions' log lines to FILE (default: ${DEFAULT_LOG_FILE})`,
+    log: `append the emulator's events and the Lambda functions' log lines to FILE (default: ${DEFAULT_LOG_FILE})`,
     decisions: 'print one line per onboarding decision on the terminal (default: off)',
     state: 'load the registry from FILE if it exists, save it there on shutdown (default: in memory only)',
     'api-port': 'control-plane port (default: a free one)',

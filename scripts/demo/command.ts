@@ -36,6 +36,11 @@ online and every bad one rejected, 1 otherwise.`,
       progress: (p) => progress.update(p),
     });
     progress.done();
+    // A failed demo shows what the emulator and the Lambdas logged; a good one keeps the terminal to the results.
+    if (!result.ok) {
+      stderr.write(`demo: what the emulator and its Lambdas logged (${result.emulatorLog.length} lines):\n`);
+      for (const line of result.emulatorLog) stderr.write(`${line}\n`);
+    }
     return {
       data: demoDocument(result),
       human: formatDemo(result),

@@ -1,7 +1,10 @@
+import type { Writable } from 'node:stream';
+import { lineWriter } from '../../local/log-sink.js';
+
 /**
- * The emulator's Lambda runner writes handler output (CloudWatch Logs in AWS) to this process's stderr, one
- * `[<function>] <line>` per line. The demo keeps those lines off the terminal and reads the onboarding decisions from
- * them instead, which is how it can say why the Lambda revoked a certificate (the registry only records REVOKED).
+ * The emulator's Lambda runner writes handler output (CloudWatch Logs in AWS) to its log sink, one
+ * `[<function>] <line>` per line. The demo collects those lines (off the terminal) and reads the onboarding decisions
+ * from them, which is how it can say why the Lambda revoked a certificate (the registry only records REVOKED).
  */
 export interface DecisionLine {
   decision: string;
@@ -44,9 +47,32 @@ export interface HandlerLogCapture {
   decisions: Map<string, DecisionLine>;
   /** Every decision recorded for a certificate, oldest first (a device that retries is decided about again). */
   history(certificateId: string): DecisionLine[];
-  /** Handler lines seen (and kept off the terminal). */
+  /** Handler lines seen. */
   lines: () => number;
-  restore(): void;
+  /** Give this to the emulator as its sink's `functionLogs`. */
+  functionLogs: Writable;
+}
+
+/**
+ * Collects the handler lines written to `functionLogs` and records the onboarding decisions among them; `also` gets
+ * every line too (e.g. to keep it in a log file).
+ */
+export function collectHandlerLogs(also?: (line: string) => void): HandlerLogCapture {
+  const decisions = new Map<string, DecisionLine>();
+  const all: DecisionLine[] = [];
+  let seen = 0;
+  const functionLogs = lineWriter((line) => {
+    also?.(line);
+    if (!HANDLER_LINE.test(line)) return;
+    seen++;
+    const decision = parseDecisionLine(line);
+    if (decision?.certificateId) {
+      decisions.set(decision.certificateId, decision);
+      all.push(decision);
+    }
+  });
+  const history = (certificateId: string) => all.filter((decision) => decision.certificateId === certificateId);
+  return { decisions, history, lines: () => seen, functionLogs };
 }
 
 /**
@@ -84,26 +110,4 @@ export function divertLines(stream: NodeJS.WriteStream, claim: (line: string) =>
       stream.write = original;
     },
   };
-}
-
-/**
- * Diverts handler lines written to `stream` while the demo runs; everything else passes through untouched.
- * `restore()` puts the stream back as it was.
- */
-export function captureHandlerLogs(stream: NodeJS.WriteStream): HandlerLogCapture {
-  const decisions = new Map<string, DecisionLine>();
-  const all: DecisionLine[] = [];
-  let seen = 0;
-  const { restore } = divertLines(stream, (line) => {
-    if (!HANDLER_LINE.test(line)) return false;
-    seen++;
-    const decision = parseDecisionLine(line);
-    if (decision?.certificateId) {
-      decisions.set(decision.certificateId, decision);
-      all.push(decision);
-    }
-    return true;
-  });
-  const history = (certificateId: string) => all.filter((decision) => decision.certificateId === certificateId);
-  return { decisions, history, lines: () => seen, restore };
 }

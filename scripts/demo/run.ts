@@ -13,7 +13,7 @@ import type { MqttTarget } from '../simulator/mqtt-session.js';
 import { storeLookup } from '../simulator/registry.js';
 import type { SimulationReport } from '../simulator/summary.js';
 import { type BadDevice, expiredDevice, takeoverAttempt, wrongTenantDevice } from './bad-devices.js';
-import { captureHandlerLogs, type DecisionLine } from './handler-logs.js';
+import { collectHandlerLogs, type DecisionLine } from './handler-logs.js';
 import { deployStackQueue, localClients, preconfigureFleet } from './local-setup.js';
 
 export interface DemoOptions {
@@ -53,6 +53,8 @@ export interface DemoResult {
   /** Every good device online, every bad one rejected, the rightful owner still online. */
   ok: boolean;
   durationMs: number;
+  /** What the emulator and its Lambdas logged (events as JSON, `[<function>] <line>`), kept off the terminal. */
+  emulatorLog: string[];
 }
 
 /**
@@ -68,8 +70,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       ExitCode.usage,
     );
   }
-  const capture = captureHandlerLogs(process.stderr);
-  const emulator = await startLocal({ concurrency: options.lambdaConcurrency ?? 2 });
+  const emulatorLog: string[] = [];
+  const capture = collectHandlerLogs((line) => emulatorLog.push(line));
+  const emulator = await startLocal({
+    concurrency: options.lambdaConcurrency ?? 2,
+    logs: { event: (line) => emulatorLog.push(JSON.stringify(line)), functionLogs: capture.functionLogs },
+  });
   const clients = localClients(emulator);
   try {
     options.say(`Local AWS IoT Core: control plane ${emulator.controlPlane}, MQTT ${emulator.mqtt}`);
@@ -141,11 +147,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       fleet.boot.online === options.devices &&
       verdicts.every((verdict) => verdict.outcome === 'rejected') &&
       rightfulOwnerOnline;
-    return { fleet, bad: badRun, verdicts, rightfulOwnerOnline, cas, status, ok, durationMs: Date.now() - started };
+    const durationMs = Date.now() - started;
+    return { fleet, bad: badRun, verdicts, rightfulOwnerOnline, cas, status, ok, durationMs, emulatorLog };
   } finally {
     destroyClients(clients);
     await emulator.stop();
-    capture.restore();
   }
 }
 

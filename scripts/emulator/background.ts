@@ -6,6 +6,9 @@ import type { CommandInput } from '../cli/command.js';
 import { CliError, ExitCode } from '../cli/errors.js';
 import { isRunning, readReadyFile, waitForReadyFile } from './ready-file.js';
 
+/** Set in the detached emulator's environment: it then writes to its log file only (decision lines aside). */
+export const DETACHED_ENV = 'JITR_LOCAL_DETACHED';
+
 /** bin/jitr.js of this installation (the CLI runs from scripts/ under tests and from dist/scripts/ when built). */
 function cliEntry(): string {
   let dir = import.meta.dirname;
@@ -35,8 +38,8 @@ function lastLines(path: string, count: number): string {
 
 /**
  * Starts `jitr local start` as a detached process that outlives this one, and returns once its ready file is written.
- * Its stdout and stderr go to the log file, except that with --decisions the one-line summaries (stderr) stay on
- * this terminal. A ready file of a running emulator is never taken over (LOCAL_RUNNING).
+ * Its stdout and stderr go to the log file, except that with --decisions its stderr (the one-line decision summaries,
+ * nothing else: see DETACHED_ENV) stays on this terminal. A ready file of a running emulator is never taken over (LOCAL_RUNNING).
  */
 export async function startInBackground(
   input: CommandInput,
@@ -61,7 +64,7 @@ export async function startInBackground(
   const log = openSync(paths.logFile, 'a');
   const child = spawn(process.execPath, [cliEntry(), 'local', 'start', ...flagsOf(input.values)], {
     cwd: process.cwd(),
-    env: input.io.env,
+    env: { ...input.io.env, [DETACHED_ENV]: '1' },
     detached: true,
     stdio: ['ignore', log, paths.decisions ? 'inherit' : log],
   });

@@ -1,8 +1,7 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { type DecisionLine, divertLines, parseDecisionLine } from '../demo/handler-logs.js';
-
-const HANDLER_LINE = /^\[[\w.-]+\] /;
+import { type EmulatorEvent, type EmulatorLogSink, isNotable, lineWriter } from '../../local/log-sink.js';
+import { type DecisionLine, parseDecisionLine } from '../demo/handler-logs.js';
 
 /** One line per onboarding decision, for people: `decision activate  thing 3f2a…  certificate 9b1c2d3e4f50`. */
 export function decisionSummary(decision: DecisionLine): string {
@@ -11,30 +10,51 @@ export function decisionSummary(decision: DecisionLine): string {
   return `jitr local: decision ${decision.decision.padEnd(9)} thing ${decision.thingName ?? '-'}  certificate ${certificate}${reasons}`;
 }
 
+/** One emulator event, for people: `jitr local: gateway lambda-error Runtime.ExitError  functionName=jitr-dev-onboard attempt=1`. */
+export function eventSummary(line: EmulatorEvent): string {
+  const { component, event, code, ...fields } = line;
+  const details = Object.entries(fields)
+    .map(([name, value]) => `${name}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+    .join(' ');
+  return `jitr local: ${component} ${event}${code ? ` ${code}` : ''}${details ? `  ${details}` : ''}`;
+}
+
+/** Events the terminal never needs: shutdown says how many invocations it dropped in its own words. */
+const FILE_ONLY = new Set(['lambda-stopped']);
+
+export interface LocalLogOptions {
+  /** Every emulator event (a JSON line) and every Lambda line (`[<function>] <line>`, CloudWatch Logs in AWS). */
+  logPath: string;
+  terminal: NodeJS.WritableStream;
+  /** One summary line per onboarding decision on the terminal. */
+  decisions: boolean;
+  /** One summary line per notable event (a Lambda error, an access denied...) on the terminal: the foreground run. */
+  events: boolean;
+}
+
 /**
- * Keeps the emulator's Lambda output (what CloudWatch Logs holds in AWS: `[<function>] <line>` on stderr) off the
- * terminal: every such line goes to the log file, and with `decisions` a one-line summary of each onboarding decision
- * goes to the terminal. Everything else on stderr passes through.
+ * The sink of `jitr local start`: everything goes to the log file; the terminal gets, only as asked, one readable line
+ * per onboarding decision and per notable event, never the raw JSON.
  */
-export function routeLambdaLogs(options: { stderr: NodeJS.WriteStream; logPath: string; decisions: boolean }): {
-  close(): Promise<void>;
-} {
-  // Summaries go out through the stream's own write, not the diverted one being run.
-  const terminal = options.stderr.write.bind(options.stderr);
+export function localLogSink(options: LocalLogOptions): EmulatorLogSink & { close(): Promise<void> } {
   mkdirSync(dirname(resolve(options.logPath)), { recursive: true });
-  const log = createWriteStream(options.logPath, { flags: 'a' });
-  const { restore } = divertLines(options.stderr, (line) => {
-    if (!HANDLER_LINE.test(line)) return false;
-    log.write(`${line}\n`);
+  const file = createWriteStream(options.logPath, { flags: 'a' });
+  const functionLogs = lineWriter((line) => {
+    file.write(`${line}\n`);
     const decision = options.decisions ? parseDecisionLine(line) : undefined;
-    if (decision) terminal(`${decisionSummary(decision)}\n`);
-    return true;
+    if (decision) options.terminal.write(`${decisionSummary(decision)}\n`);
   });
   return {
+    event(line) {
+      file.write(`${JSON.stringify(line)}\n`);
+      if (options.events && isNotable(line) && !FILE_ONLY.has(line.event)) {
+        options.terminal.write(`${eventSummary(line)}\n`);
+      }
+    },
+    functionLogs,
     close: () =>
       new Promise<void>((done) => {
-        restore();
-        log.end(() => done());
+        functionLogs.end(() => file.end(() => done()));
       }),
   };
 }

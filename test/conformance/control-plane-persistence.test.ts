@@ -19,10 +19,13 @@ import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand } from '@
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocal } from '../../local/server.js';
+import { captureEmulatorLogs, printOnFailure } from '../helpers/emulator-logs.js';
 import { iotClientFor, sqsClientFor, ssmClientFor } from '../helpers/aws.js';
 import { ALLOW_CONNECT_POLICY, registeredCa, registeredDevice } from './control-plane-fixtures.js';
 
 describe('control plane: --state persistence', () => {
+  const logs = captureEmulatorLogs();
+  printOnFailure(() => logs);
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'jitr-state-'));
@@ -33,7 +36,7 @@ describe('control plane: --state persistence', () => {
 
   it('restores every record, the registration code and queued messages after a restart', async () => {
     const statePath = join(dir, 'state.json');
-    const first = await startLocal({ statePath, accountId: '123456789012', region: 'eu-west-1' });
+    const first = await startLocal({ logs, statePath, accountId: '123456789012', region: 'eu-west-1' });
     const iot = iotClientFor(first);
     const ca = await registeredCa(iot);
     const device = await registeredDevice(iot, ca, 'INACTIVE');
@@ -54,7 +57,7 @@ describe('control plane: --state persistence', () => {
     const code = (await iot.send(new GetRegistrationCodeCommand({}))).registrationCode;
     await first.stop();
 
-    const second = await startLocal({ statePath, accountId: '123456789012', region: 'eu-west-1' });
+    const second = await startLocal({ logs, statePath, accountId: '123456789012', region: 'eu-west-1' });
     try {
       const again = iotClientFor(second);
       expect((await again.send(new GetRegistrationCodeCommand({}))).registrationCode).toBe(code);
@@ -84,31 +87,33 @@ describe('control plane: --state persistence', () => {
 
   it('restarts in the account and region of the state file, and refuses another account', async () => {
     const statePath = join(dir, 'scoped.json');
-    const first = await startLocal({ statePath, accountId: '210987654321', region: 'ap-south-1' });
+    const first = await startLocal({ logs, statePath, accountId: '210987654321', region: 'ap-south-1' });
     await first.stop();
-    const second = await startLocal({ statePath });
+    const second = await startLocal({ logs, statePath });
     await second.stop();
     expect(second).toMatchObject({ accountId: '210987654321', region: 'ap-south-1' });
-    await expect(startLocal({ statePath, accountId: '999999999999' })).rejects.toMatchObject({ code: 'BAD_STATE' });
+    await expect(startLocal({ logs, statePath, accountId: '999999999999' })).rejects.toMatchObject({
+      code: 'BAD_STATE',
+    });
   });
 
   it('refuses to start when the state file cannot be written, with code BAD_STATE', async () => {
     // A missing directory is made (`--state .jitr/state.json` on a fresh clone); one under a plain file cannot be.
     await writeFile(join(dir, 'a-file'), 'not a directory');
     const statePath = join(dir, 'a-file', 'state.json');
-    await expect(startLocal({ statePath })).rejects.toMatchObject({ code: 'BAD_STATE' });
+    await expect(startLocal({ logs, statePath })).rejects.toMatchObject({ code: 'BAD_STATE' });
   });
 
   it('makes the missing directory of a state file', async () => {
     const statePath = join(dir, 'fresh-clone', '.jitr', 'state.json');
-    const emulator = await startLocal({ statePath });
+    const emulator = await startLocal({ logs, statePath });
     await emulator.stop();
     expect(JSON.parse(await readFile(statePath, 'utf8'))).toBeTypeOf('object');
   });
 
   it('saves the state file with owner-only permissions', async () => {
     const statePath = join(dir, 'private.json');
-    const emulator = await startLocal({ statePath });
+    const emulator = await startLocal({ logs, statePath });
     await emulator.stop();
     const { stat } = await import('node:fs/promises');
     expect((await stat(statePath)).mode & 0o077).toBe(0);
@@ -118,8 +123,8 @@ describe('control plane: --state persistence', () => {
   it('refuses a state file that is not one, with code BAD_STATE', async () => {
     const statePath = join(dir, 'garbage.json');
     await writeFile(statePath, '{"hello":');
-    await expect(startLocal({ statePath })).rejects.toMatchObject({ code: 'BAD_STATE' });
+    await expect(startLocal({ logs, statePath })).rejects.toMatchObject({ code: 'BAD_STATE' });
     await writeFile(statePath, '{"hello":"world"}');
-    await expect(startLocal({ statePath })).rejects.toMatchObject({ code: 'BAD_STATE' });
+    await expect(startLocal({ logs, statePath })).rejects.toMatchObject({ code: 'BAD_STATE' });
   });
 });

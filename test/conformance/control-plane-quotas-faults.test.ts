@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-iot';
 import { describe, expect, it } from 'vitest';
 import { startLocal } from '../../local/server.js';
+import { captureEmulatorLogs, printOnFailure } from '../helpers/emulator-logs.js';
 import { iotClientFor, withEmulator } from '../helpers/aws.js';
 import { failureOf } from './control-plane-fixtures.js';
 
@@ -45,9 +46,11 @@ describe('control plane: quotas', () => {
 });
 
 describe('control plane: injected faults', () => {
+  const logs = captureEmulatorLogs();
+  printOnFailure(() => logs);
   /** The outcome of each of `count` CreateThing calls against a fresh emulator. */
   async function outcomes(faults: string, seed: number, count: number): Promise<string[]> {
-    const emulator = await startLocal({ faults, seed });
+    const emulator = await startLocal({ logs, faults, seed });
     try {
       const iot = iotClientFor(emulator, { maxAttempts: 1 });
       const results: string[] = [];
@@ -66,7 +69,7 @@ describe('control plane: injected faults', () => {
   }
 
   it('injects the listed kinds into the listed operations only', async () => {
-    const emulator = await startLocal({ faults: 'rate=1,ops=CreateThing,kinds=500' });
+    const emulator = await startLocal({ logs, faults: 'rate=1,ops=CreateThing,kinds=500' });
     try {
       const iot = iotClientFor(emulator, { maxAttempts: 1 });
       const failure = await failureOf(iot.send(new CreateThingCommand({ thingName: 'never' })));
@@ -89,7 +92,7 @@ describe('control plane: injected faults', () => {
   });
 
   it('drops the connection of a call given a timeout fault, and keeps serving', async () => {
-    const emulator = await startLocal({ faults: 'rate=1,ops=CreateThing,kinds=timeout' });
+    const emulator = await startLocal({ logs, faults: 'rate=1,ops=CreateThing,kinds=timeout' });
     try {
       const iot = iotClientFor(emulator, { maxAttempts: 1 });
       const failure = await failureOf(iot.send(new CreateThingCommand({ thingName: 'timed-out' })));
@@ -102,6 +105,8 @@ describe('control plane: injected faults', () => {
   });
 
   it('refuses a bad fault spec with code BAD_FAULT_SPEC', async () => {
-    await expect(startLocal({ faults: 'rate=0.1,kinds=meteor' })).rejects.toMatchObject({ code: 'BAD_FAULT_SPEC' });
+    await expect(startLocal({ logs, faults: 'rate=0.1,kinds=meteor' })).rejects.toMatchObject({
+      code: 'BAD_FAULT_SPEC',
+    });
   });
 });

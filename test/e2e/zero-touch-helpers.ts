@@ -4,12 +4,13 @@ import { afterAll, beforeAll } from 'vitest';
 import { createFleetCa, type FleetCa, type FleetProfile } from '../../certs/fleet.js';
 import { type LocalEmulator, type LocalOptions, startLocal } from '../../local/server.js';
 import { destroyClients, type OperatorClients } from '../../scripts/aws/clients.js';
-import { captureHandlerLogs, type HandlerLogCapture } from '../../scripts/demo/handler-logs.js';
+import type { HandlerLogCapture } from '../../scripts/demo/handler-logs.js';
 import { deployStackQueue, localClients, preconfigureFleet } from '../../scripts/demo/local-setup.js';
 import { type SimulateOptions, simulateFleet } from '../../scripts/simulator/fleet.js';
 import type { SimulatedDevice } from '../../scripts/simulator/model.js';
 import type { MqttTarget } from '../../scripts/simulator/mqtt-session.js';
 import { storeLookup } from '../../scripts/simulator/registry.js';
+import { captureEmulatorLogs, type EmulatorLogCapture, printOnFailure } from '../helpers/emulator-logs.js';
 
 /** A deployed pipeline on the emulator with trusted fleets, as `jitr preconfigure` leaves an account. */
 export interface ZeroTouch {
@@ -19,6 +20,8 @@ export interface ZeroTouch {
   fleets: FleetCa[];
   /** The onboarding Lambda's decisions, read from its log lines (they stay off the test output). */
   logs: HandlerLogCapture;
+  /** Everything the emulator logged: its events and the Lambdas' lines. */
+  emulatorLogs: EmulatorLogCapture;
   simulate(devices: SimulatedDevice[], options?: Partial<SimulateOptions>): ReturnType<typeof simulateFleet>;
 }
 
@@ -28,9 +31,11 @@ export interface ZeroTouch {
  */
 export function withZeroTouch(profiles: FleetProfile[], options: LocalOptions = {}): { readonly current: ZeroTouch } {
   let current: ZeroTouch | undefined;
+  const emulatorLogs = captureEmulatorLogs();
+  printOnFailure(() => emulatorLogs);
   beforeAll(async () => {
-    const logs = captureHandlerLogs(process.stderr);
-    const emulator = await startLocal({ concurrency: 2, ...options });
+    const logs = emulatorLogs.handler;
+    const emulator = await startLocal({ concurrency: 2, logs: emulatorLogs, ...options });
     const clients = localClients(emulator);
     await deployStackQueue(clients);
     const fleets: FleetCa[] = [];
@@ -50,6 +55,7 @@ export function withZeroTouch(profiles: FleetProfile[], options: LocalOptions = 
       target,
       fleets,
       logs,
+      emulatorLogs,
       simulate: (devices, extra = {}) =>
         simulateFleet({
           devices,
@@ -64,7 +70,6 @@ export function withZeroTouch(profiles: FleetProfile[], options: LocalOptions = 
     if (!current) return;
     destroyClients(current.clients);
     await current.emulator.stop();
-    current.logs.restore();
   });
   return {
     get current(): ZeroTouch {

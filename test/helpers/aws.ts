@@ -6,6 +6,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll } from 'vitest';
 import { LOCAL_ADMIN_CREDENTIALS } from '../../local/iam/identities.js';
 import { type LocalEmulator, type LocalOptions, startLocal } from '../../local/server.js';
+import { captureEmulatorLogs, type EmulatorLogCapture, printOnFailure } from './emulator-logs.js';
 
 /** Where the real AWS SDK clients talk to the emulator. */
 export interface EmulatorEndpoint {
@@ -45,13 +46,19 @@ export const stsClientFor = (emulator: EmulatorEndpoint, options: ClientOptions 
   new STSClient(config(emulator, options));
 
 /**
- * Starts one emulator for the enclosing describe block and stops it afterwards.
+ * Starts one emulator for the enclosing describe block and stops it afterwards; its events and Lambda lines go to
+ * `local.logs` (printed for a failed test), never to the test output.
  * Usage: `const local = withEmulator({ quotas: 'aws' });` then `local.emulator` inside tests.
  */
-export function withEmulator(options: LocalOptions = {}): { readonly emulator: LocalEmulator } {
+export function withEmulator(options: LocalOptions = {}): {
+  readonly emulator: LocalEmulator;
+  readonly logs: EmulatorLogCapture;
+} {
   let current: LocalEmulator | undefined;
+  const logs = captureEmulatorLogs();
+  printOnFailure(() => logs);
   beforeAll(async () => {
-    current = await startLocal(options);
+    current = await startLocal({ logs, ...options });
   });
   afterAll(async () => {
     await current?.stop();
@@ -61,5 +68,6 @@ export function withEmulator(options: LocalOptions = {}): { readonly emulator: L
       if (!current) throw new Error('the emulator is not started (use withEmulator at describe level)');
       return current;
     },
+    logs,
   };
 }

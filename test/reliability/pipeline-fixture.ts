@@ -8,6 +8,7 @@ import { deployStackQueue, localClients, preconfigureFleet } from '../../scripts
 import { DEFAULT_STAGE, fleetConfigParameterName } from '../../scripts/operator/deployment.js';
 import { onboardDeps } from '../../scripts/operator/onboard-deps.js';
 import { TEST_CREDENTIALS } from '../helpers/aws.js';
+import { captureEmulatorLogs, type EmulatorLogCapture, printOnFailure } from '../helpers/emulator-logs.js';
 import { capturedTelemetry } from '../helpers/telemetry.js';
 
 /** A stage "deployed" on the emulator with trusted CAs, as `jitr preconfigure` leaves an account. */
@@ -16,6 +17,8 @@ export interface Pipeline {
   clients: OperatorClients;
   fleets: FleetCa[];
   parameter: string;
+  /** What the emulator and its Lambdas logged (kept off the test output). */
+  logs: EmulatorLogCapture;
   /** The onboard Lambda's dependencies, in-process, over the real SDK; decision lines go to `lines`. */
   deps(): { deps: OnboardDeps; lines: Record<string, unknown>[] };
 }
@@ -42,8 +45,10 @@ export function withPipeline(
   options: LocalOptions = {},
 ): { readonly current: Pipeline } {
   let current: Pipeline | undefined;
+  const logs = captureEmulatorLogs();
+  printOnFailure(() => logs);
   beforeAll(async () => {
-    const emulator = await startLocal({ concurrency: 2, ...options });
+    const emulator = await startLocal({ concurrency: 2, logs, ...options });
     // Scenarios are set up and inspected as the emulator's admin, deliberately: these tests are about the workflow's
     // robustness; what the operator policy allows is exercised by the CLI tests (test/integration/operator).
     const clients = clientsFromEnv({
@@ -64,6 +69,7 @@ export function withPipeline(
       clients,
       fleets,
       parameter,
+      logs,
       deps() {
         const { telemetry, lines } = capturedTelemetry('onboard');
         return { deps: onboardDeps(clients, parameter, telemetry), lines };

@@ -67,6 +67,8 @@ beforeAll(() => {
   ]);
   expect(started.status, started.stderr).toBe(0);
   expect(started.stdout).toMatch(/the emulator runs in the background \(pid \d+\)/);
+  // Detached, it writes to its log file only: nothing of its own reaches the terminal that started it.
+  expect(`${started.stdout}${started.stderr}`).not.toMatch(/\{"component"|^\[jitr-/m);
   pid = Number(/pid (\d+)/.exec(started.stdout)?.[1]);
 }, 120_000);
 
@@ -267,6 +269,10 @@ describe('jitr local stop', () => {
     expect(stopped.status, stopped.stderr).toBe(0);
     expect(isRunning(pid)).toBe(false);
     expect(existsSync(readyFile)).toBe(false);
-    expect(readFileSync(logFile, 'utf8')).toMatch(/jitr local: SIGTERM, shutting down/);
+    const log = readFileSync(logFile, 'utf8');
+    expect(log).toMatch(/jitr local: SIGTERM, shutting down/);
+    // The emulator's events went to the log file, as JSON lines.
+    expect(log).toContain('{"component":"gateway","event":"lambda-stopped","code":"INVOCATIONS_DROPPED"');
+    expect(stopped.stdout + stopped.stderr).not.toContain('{"component"');
   });
 });

@@ -5,7 +5,7 @@ import {
   ListThingPrincipalsCommand,
 } from '@aws-sdk/client-iot';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { generateKey } from '../../../certs/keygen.js';
 import { csrForKey } from '../../../scripts/simulator/identities.js';
 import { attemptSession } from '../../../scripts/simulator/mqtt-session.js';
@@ -26,23 +26,11 @@ import {
 describe('vend endpoint with claim tokens', () => {
   const local = withEmulator();
   let clients: ReturnType<typeof localClients>;
-  const logLines: string[] = [];
-  const originalWrite = process.stderr.write.bind(process.stderr);
+  // The function's log lines (CloudWatch Logs in AWS) reach the emulator's log sink as `[jitr-dev-vend] {...}`.
+  const logLines = () => local.logs.functionLines.filter((line) => line.startsWith('[jitr-dev-vend]'));
 
   beforeAll(async () => {
     clients = await setUpVend(local.emulator);
-    // The function's log lines (CloudWatch Logs in AWS) arrive on this process's stderr as `[jitr-dev-vend] {...}`.
-    process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-      if (text.includes('[jitr-dev-vend]')) {
-        logLines.push(text);
-        return true;
-      }
-      return (originalWrite as (...a: unknown[]) => boolean)(chunk, ...rest);
-    }) as typeof process.stderr.write;
-  });
-  afterAll(() => {
-    process.stderr.write = originalWrite;
   });
 
   const emulator = () => local.emulator;
@@ -323,9 +311,10 @@ describe('vend endpoint with claim tokens', () => {
   });
 
   it('never logs a private key or a token', () => {
-    const all = logLines.join('');
+    // Every line the emulator and its Lambdas logged, not only the vend function's.
+    const all = local.logs.lines.join('\n');
 
-    expect(logLines.length).toBeGreaterThan(10);
+    expect(logLines().length).toBeGreaterThan(10);
     expect(all).not.toMatch(/PRIVATE KEY/);
     expect(all).not.toMatch(/jvt\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}/);
     expect(all).toContain('"decision":"provisioned"');

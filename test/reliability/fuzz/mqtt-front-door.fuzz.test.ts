@@ -8,7 +8,6 @@ import { issueSimulatedDevices } from '../../../scripts/simulator/identities.js'
 import type { DeviceIdentity } from '../../../scripts/simulator/model.js';
 import { attemptSession, type MqttTarget } from '../../../scripts/simulator/mqtt-session.js';
 import { storeLookup } from '../../../scripts/simulator/registry.js';
-import { captureProcessOutput } from '../log-capture.js';
 import { withPipeline } from '../pipeline-fixture.js';
 
 /** How a raw connection ended: the gateway closed it, or it was still open when we gave up waiting (then we close). */
@@ -123,35 +122,25 @@ describe('the MQTT front door under fuzzing', () => {
   }, 90_000);
 
   it('survives any input, logs every refusal with a code, and still serves a device', async () => {
-    const debug = process.env.JITR_DEBUG;
-    process.env.JITR_DEBUG = '1';
-    const capture = captureProcessOutput();
+    // Every gateway event, the per-connection ones too, reaches the test's log sink.
+    const from = pipeline.current.logs.events.length;
     const raw: Ending[] = [];
     const endings: Ending[] = [];
-    try {
-      await fc.assert(
-        fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 512 }), async (bytes) => {
-          raw.push(await rawTcp(target, bytes, 1500));
-        }),
-        { numRuns: 15, seed: 5 },
-      );
-      await fc.assert(
-        fc.asyncProperty(mqttish, async (bytes) => {
-          endings.push(await afterHandshake(target, device, bytes, 1500));
-        }),
-        { numRuns: 25, seed: 6 },
-      );
-    } finally {
-      capture.restore();
-      if (debug === undefined) delete process.env.JITR_DEBUG;
-      else process.env.JITR_DEBUG = debug;
-    }
-    const refusals = capture
-      .text()
-      .split('\n')
-      .filter((line) => line.startsWith('{"component":"gateway"'))
-      .map((line) => JSON.parse(line) as { event: string; code?: unknown })
-      .filter((line) => /refused|dropped|error|failed/.test(line.event));
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 512 }), async (bytes) => {
+        raw.push(await rawTcp(target, bytes, 1500));
+      }),
+      { numRuns: 15, seed: 5 },
+    );
+    await fc.assert(
+      fc.asyncProperty(mqttish, async (bytes) => {
+        endings.push(await afterHandshake(target, device, bytes, 1500));
+      }),
+      { numRuns: 25, seed: 6 },
+    );
+    const refusals = pipeline.current.logs.events
+      .slice(from)
+      .filter((line) => line.component === 'gateway' && /refused|dropped|error|failed/.test(line.event));
 
     const after = await attemptSession(target, device, { sequence: 1 });
 

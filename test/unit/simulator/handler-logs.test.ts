@@ -1,21 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { captureHandlerLogs, parseDecisionLine } from '../../../scripts/demo/handler-logs.js';
+import { collectHandlerLogs, parseDecisionLine } from '../../../scripts/demo/handler-logs.js';
 
 const decision = (certificateId: string, reasons: string[]) =>
   `[jitr-dev-onboard] ${JSON.stringify({ level: 'INFO', decision: 'rejected', reasons, certificateId, thingName: 't' })}`;
-
-/** A stand-in for process.stderr that records what reaches the terminal. */
-function fakeStream() {
-  const written: string[] = [];
-  const stream = {
-    write(chunk: string | Buffer, callback?: () => void) {
-      written.push(chunk.toString());
-      callback?.();
-      return true;
-    },
-  };
-  return { stream: stream as unknown as NodeJS.WriteStream, written };
-}
 
 describe('parseDecisionLine', () => {
   it('reads the decision, reasons and certificate of an onboarding log line', () => {
@@ -39,21 +26,19 @@ describe('parseDecisionLine', () => {
   });
 });
 
-describe('captureHandlerLogs', () => {
-  it('keeps handler lines off the stream, records decisions, lets everything else through, and restores', () => {
-    const { stream, written } = fakeStream();
-    const original = stream.write;
-    const capture = captureHandlerLogs(stream);
+describe('collectHandlerLogs', () => {
+  it('records the decisions of the lines written to it, whole lines only, and hands every line on', async () => {
+    const seen: string[] = [];
+    const capture = collectHandlerLogs((line) => seen.push(line));
 
-    stream.write(`demo: booting\n${decision('c1', ['EXPIRED']).slice(0, 30)}`);
-    stream.write(`${decision('c1', ['EXPIRED']).slice(30)}\n[jitr-dev-onboard] noise\n`);
-    stream.write('\r[####------] 4/10 online');
-    capture.restore();
-    stream.write('after\n');
+    capture.functionLogs.write(`${decision('c1', ['EXPIRED']).slice(0, 30)}`);
+    capture.functionLogs.write(`${decision('c1', ['EXPIRED']).slice(30)}\n[jitr-dev-onboard] noise\n`);
+    capture.functionLogs.write(decision('c2', []));
+    await new Promise<void>((resolve) => capture.functionLogs.end(resolve));
 
-    expect(written.join('')).toBe('demo: booting\n\r[####------] 4/10 online' + 'after\n');
     expect(capture.decisions.get('c1')?.reasons).toEqual(['EXPIRED']);
-    expect(capture.lines()).toBe(2);
-    expect(stream.write).toBe(original);
+    expect(capture.history('c2')).toHaveLength(1);
+    expect(capture.lines()).toBe(3);
+    expect(seen).toEqual([decision('c1', ['EXPIRED']), '[jitr-dev-onboard] noise', decision('c2', [])]);
   });
 });
