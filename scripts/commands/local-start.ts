@@ -82,6 +82,8 @@ async function run(input: CommandInput): Promise<CommandOutcome> {
   // it also gets one line per notable event (a Lambda error, an access denied). Everything goes to the log file.
   const detached = input.io.env[DETACHED_ENV] === '1';
   const logs = localLogSink({ logPath: logFile, terminal: io.stderr, decisions, events: !detached });
+  // Its own progress lines too: detached, they go to the log even when --decisions keeps its stderr on a terminal.
+  const say = (text: string) => (detached ? logs.note(text) : io.stderr.write(`${text}\n`));
   // The emulator is dev tooling: loaded only by this command, never by the others.
   const { startLocal } = await import('../../local/server.js');
   const { EmulatorError } = await import('../../local/errors.js');
@@ -109,20 +111,20 @@ async function run(input: CommandInput): Promise<CommandOutcome> {
   if (readyFile !== undefined) writeReadyFile(readyFile, ready);
   io.stdout.write(`${JSON.stringify(ready)}\n`);
   if (!input.json) {
-    io.stderr.write(
-      `jitr local: ready; the emulator's events and Lambda logs go to ${logFile}${decisions ? ' (a line per decision here)' : ''}; stop with Ctrl-C (SIGINT) or SIGTERM\n`,
+    say(
+      `jitr local: ready; the emulator's events and Lambda logs go to ${logFile}${decisions ? ' (a line per decision here)' : ''}; stop with Ctrl-C (SIGINT) or SIGTERM`,
     );
   }
   const received = await signal;
-  io.stderr.write(`jitr local: ${received}, shutting down\n`);
+  say(`jitr local: ${received}, shutting down`);
   let exitCode: ExitCode = ExitCode.ok;
   try {
     const { droppedInvocations } = await emulator.stop();
-    io.stderr.write(`jitr local: stopped; ${droppedInvocations} queued Lambda invocations dropped\n`);
-    if (options.statePath) io.stderr.write(`jitr local: state saved to ${String(options.statePath)}\n`);
+    say(`jitr local: stopped; ${droppedInvocations} queued Lambda invocations dropped`);
+    if (options.statePath) say(`jitr local: state saved to ${String(options.statePath)}`);
   } catch (error) {
     // stdout already carries the ready line, the command's one document: report on stderr only.
-    io.stderr.write(`jitr local: shutdown failed: ${(error as Error).message}\n`);
+    say(`jitr local: shutdown failed: ${(error as Error).message}`);
     exitCode = ExitCode.failure;
   }
   if (readyFile !== undefined) removeReadyFile(readyFile, process.pid);

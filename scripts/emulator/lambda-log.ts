@@ -36,7 +36,9 @@ export interface LocalLogOptions {
  * The sink of `jitr local start`: everything goes to the log file; the terminal gets, only as asked, one readable line
  * per onboarding decision and per notable event, never the raw JSON.
  */
-export function localLogSink(options: LocalLogOptions): EmulatorLogSink & { close(): Promise<void> } {
+export function localLogSink(
+  options: LocalLogOptions,
+): EmulatorLogSink & { note(text: string): void; close(): Promise<void> } {
   mkdirSync(dirname(resolve(options.logPath)), { recursive: true });
   const file = createWriteStream(options.logPath, { flags: 'a' });
   const functionLogs = lineWriter((line) => {
@@ -52,6 +54,8 @@ export function localLogSink(options: LocalLogOptions): EmulatorLogSink & { clos
       }
     },
     functionLogs,
+    /** A line of the command's own (ready, shutting down) for the log file only. */
+    note: (text) => file.write(`${text}\n`),
     close: () =>
       new Promise<void>((done) => {
         functionLogs.end(() => file.end(() => done()));

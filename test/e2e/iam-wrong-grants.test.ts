@@ -123,6 +123,14 @@ describe('IAM: each wrong grant of the old serverless.yml fails as AWS would fai
     expect(record.responsePayload.errorType).toBe('AccessDeniedException');
     expect(record.responsePayload.errorMessage).toContain('iot:AttachThingPrincipal on resource: arn:aws:iot:');
     expect(record.responsePayload.errorMessage).toContain(`:cert/${device.identity.certificateId}`);
+    // The emulator logged the denial and each failed attempt (to the test's capture, not the test output).
+    const logs = zt.current.emulatorLogs;
+    expect(
+      logs.eventsNamed('access-denied').filter((line) => line.action === 'iot:AttachThingPrincipal').length,
+    ).toBeGreaterThanOrEqual(3);
+    expect(
+      logs.eventsNamed('lambda-error').filter((line) => line.code === 'AccessDeniedException').length,
+    ).toBeGreaterThanOrEqual(3);
 
     deploy(serviceWith());
     await attemptSession(zt.current.target, device.identity);
@@ -165,6 +173,9 @@ describe('IAM: each wrong grant of the old serverless.yml fails as AWS would fai
         errorMessage: expect.stringContaining('not allowed to invoke'),
       }),
     ]);
+    expect(zt.current.emulatorLogs.eventsNamed('rule-error')).toContainEqual(
+      expect.objectContaining({ code: 'ACCESS_DENIED', ruleName }),
+    );
   });
 
   it('the reconciler with ListCertificatesByCA granted on cacert/* reports AccessDeniedException; fixed, it sweeps', async () => {

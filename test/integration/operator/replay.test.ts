@@ -63,8 +63,22 @@ describe('jitr replay', () => {
     // 1. A broken fleet configuration: the onboard function throws, is retried twice, then dead-lettered.
     const failing = await issueFleetDevice(ca, {});
     await clients.ssm.send(new PutParameterCommand({ Name: PARAMETER, Value: '{"version":7}', Overwrite: true }));
+    const eventsBefore = local.logs.events.length;
     expect(await closed(await connect(failing))).toBe(false);
     await untilDlqHolds(1);
+    // Its failure is in the emulator's log (the test's capture, not the test output): three attempts, then given up.
+    const events = local.logs.events.slice(eventsBefore);
+    const failures = events.filter((line) => line.event === 'lambda-error');
+    expect(failures.map((line) => [line.code, line.attempt])).toEqual([
+      ['FleetConfigError', 1],
+      ['FleetConfigError', 2],
+      ['FleetConfigError', 3],
+    ]);
+    expect(events.filter((line) => line.event === 'lambda-retries-exhausted')).toHaveLength(1);
+    // The function's own ERROR line says why (the last attempt's may still be on its way from the container).
+    expect(
+      local.logs.functionLines.filter((line) => line.includes('FLEET_CONFIG_INVALID')).length,
+    ).toBeGreaterThanOrEqual(2);
     // 2. The rule invokes a function that does not exist: the rule's errorAction sends the event to the DLQ.
     const orphan = await issueFleetDevice(ca, {});
     await clients.iot.send(
