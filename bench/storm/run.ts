@@ -10,6 +10,7 @@ import { storeLookup } from '../../scripts/simulator/registry.js';
 import { onlineTimeline, type Percentiles, percentiles } from '../../scripts/simulator/stats.js';
 import { quotaBound } from './bound.js';
 import { tallyHandlerLines } from './handler-tally.js';
+import { cpuByThreadKind, type ThreadKind, threadTicks } from './threads.js';
 import { DLQ_NAME, type RecoveryPass, recoverStorm } from './recover.js';
 import { eventsSeen, startStormEnvironment } from './setup.js';
 
@@ -49,7 +50,12 @@ export interface StormResult {
   /** The emulator's Lambda over the storm and the drain: containers (--concurrency), invocations and their duration. */
   lambda: { containers: number; invocations: number; totalDurationS: number };
   /** CPU time of this process (gateway, control plane, rules, Lambda containers and the simulated devices). */
-  cpu: { pipelineS: number; perOnlineDeviceMs: number };
+  cpu: {
+    pipelineS: number;
+    perOnlineDeviceMs: number;
+    /** Linux: the same time by thread (main: gateway, control plane, rules and devices; Lambda containers; V8; libuv). */
+    byThreadS?: Record<ThreadKind, number>;
+  };
   eventsPerDevice: number;
   timeToOnline: Percentiles | null;
   /** Beyond the document: how the figures came about. */
@@ -175,6 +181,7 @@ export async function runStorm(options: StormOptions): Promise<StormResult> {
     await quiet(() => JSON.stringify(tally.counts), 3000, 90_000);
     emulator.apiCalls.reset();
     const cpuAtStart = process.cpuUsage();
+    const threadsAtStart = threadTicks();
     const lambdaAtStart = emulator.lambdaUsage()[ONBOARD] ?? { invocations: 0, durationMs: 0 };
     const eventsBefore = eventsSeen(env);
     const invocationsBefore = { ...(tally.counts[ONBOARD] ?? {}) };
@@ -215,6 +222,7 @@ export async function runStorm(options: StormOptions): Promise<StormResult> {
     }
     const drainS = (Date.now() - drainStarted) / 1000;
     const cpuUsed = process.cpuUsage(cpuAtStart);
+    const byThread = cpuByThreadKind(threadsAtStart, threadTicks());
     const lambdaNow = emulator.lambdaUsage()[ONBOARD] ?? { invocations: 0, durationMs: 0 };
     const calls = emulator.apiCalls.snapshot();
     const invocations = invocationsNow();
@@ -300,6 +308,14 @@ export async function runStorm(options: StormOptions): Promise<StormResult> {
       cpu: {
         pipelineS: round((cpuUsed.user + cpuUsed.system) / 1e6, 1),
         perOnlineDeviceMs: round((cpuUsed.user + cpuUsed.system) / 1000 / Math.max(1, storm.boot.online), 1),
+        ...(byThread
+          ? {
+              byThreadS: Object.fromEntries(Object.entries(byThread).map(([k, v]) => [k, round(v, 1)])) as Record<
+                ThreadKind,
+                number
+              >,
+            }
+          : {}),
       },
       eventsPerDevice: round(events / options.devices),
       timeToOnline: percentiles(times) ?? null,
