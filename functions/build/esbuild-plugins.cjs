@@ -27,11 +27,16 @@ function inlineComputedKeys(source) {
 // name, message and $metadata, as the client's base SSMServiceException. So SSM's schema module keeps only the base
 // exception's registration; DynamoDB's and IoT's keep theirs (Powertools tests `instanceof ConditionalCheckFailedException`).
 const SSM_SCHEMA_MODULE = /[\\/]@aws-sdk[\\/]client-ssm[\\/]/;
-const ERROR_REGISTRATION = /^(?!_s_registry\.)\w+_registry\.registerError\(\w+\$, \w+\);$/gm;
+// DynamoDB models 35 errors (~10 KB minified); the idempotency layer tells only ConditionalCheckFailedException apart
+// (Powertools checks it with instanceof), and the SDK's retry strategy recognises throttling by the error's name. So its
+// schema module keeps the base exception's registration and that one.
+const DYNAMODB_SCHEMA_MODULE = /[\\/]@aws-sdk[\\/]client-dynamodb[\\/]/;
+const DYNAMODB_KEPT_ERRORS = ['ConditionalCheckFailedException'];
+const ERROR_REGISTRATION = /^(?!_s_registry\.)\w+_registry\.registerError\((\w+)\$, \w+\);$/gm;
 
-/** Drops the registrations of a schema module's modelled errors, keeping the service's base exception. */
-function dropErrorRegistrations(source) {
-  return source.replace(ERROR_REGISTRATION, '');
+/** Drops the registrations of a schema module's modelled errors, keeping the service's base exception and `kept`. */
+function dropErrorRegistrations(source, kept = []) {
+  return source.replace(ERROR_REGISTRATION, (line, name) => (kept.includes(name) ? line : ''));
 }
 
 const sdkSchemaKeys = {
@@ -39,7 +44,11 @@ const sdkSchemaKeys = {
   setup(build) {
     build.onLoad({ filter: SCHEMA_MODULE }, async (args) => {
       const source = inlineComputedKeys(await readFile(args.path, 'utf8'));
-      return { contents: SSM_SCHEMA_MODULE.test(args.path) ? dropErrorRegistrations(source) : source, loader: 'js' };
+      if (SSM_SCHEMA_MODULE.test(args.path)) return { contents: dropErrorRegistrations(source), loader: 'js' };
+      if (DYNAMODB_SCHEMA_MODULE.test(args.path)) {
+        return { contents: dropErrorRegistrations(source, DYNAMODB_KEPT_ERRORS), loader: 'js' };
+      }
+      return { contents: source, loader: 'js' };
     });
   },
 };

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 const require = createRequire(import.meta.url);
 const { inlineComputedKeys, dropErrorRegistrations } = require('../../../../functions/build/esbuild-plugins.cjs') as {
   inlineComputedKeys: (source: string) => string;
-  dropErrorRegistrations: (source: string) => string;
+  dropErrorRegistrations: (source: string, kept?: string[]) => string;
 };
 
 describe('dropErrorRegistrations', () => {
@@ -22,6 +22,22 @@ describe('dropErrorRegistrations', () => {
     expect(rewritten).not.toContain('ParameterNotFound');
     expect(rewritten).not.toContain('AccessDeniedException');
     expect(rewritten).toContain('GetParameter$');
+  });
+});
+
+describe('dropErrorRegistrations with errors to keep', () => {
+  it("keeps DynamoDB's ConditionalCheckFailedException, which Powertools Idempotency tells apart with instanceof", () => {
+    const source = [
+      '_s_registry.registerError(DynamoDBServiceException$, DynamoDBServiceException);',
+      'n0_registry.registerError(BackupInUseException$, BackupInUseException);',
+      'n0_registry.registerError(ConditionalCheckFailedException$, ConditionalCheckFailedException);',
+    ].join('\n');
+
+    const rewritten = dropErrorRegistrations(source, ['ConditionalCheckFailedException']);
+
+    expect(rewritten).toContain('registerError(DynamoDBServiceException$');
+    expect(rewritten).toContain('registerError(ConditionalCheckFailedException$, ConditionalCheckFailedException);');
+    expect(rewritten).not.toContain('BackupInUseException');
   });
 });
 
