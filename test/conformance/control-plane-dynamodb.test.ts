@@ -12,7 +12,7 @@ import {
   UpdateItemCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dynamoClientFor, TEST_CREDENTIALS, withEmulator } from '../helpers/aws.js';
@@ -260,8 +260,12 @@ describe('control plane: DynamoDB', () => {
   it('serves Powertools Idempotency: a repeated payload returns the saved result without running again', async () => {
     let runs = 0;
     const persistenceStore = new DynamoDBPersistenceLayer({ tableName: table, awsSdkV3Client: dynamo() });
+    // As a Lambda would: the invocation's remaining time bounds an in-progress record (without it Powertools warns).
+    const config = new IdempotencyConfig({});
+    config.registerLambdaContext({ getRemainingTimeInMillis: () => 30_000 } as never);
     const once = makeIdempotent(async (event: { order: string }) => ({ order: event.order, run: ++runs }), {
       persistenceStore,
+      config,
     });
     const first = await once({ order: 'a' });
     const second = await once({ order: 'a' });
