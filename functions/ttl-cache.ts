@@ -1,4 +1,11 @@
-/** A per-container cache whose entries expire after `ttlMs`; concurrent misses for one key share a single load. */
+/**
+ * A per-container cache whose entries expire after `ttlMs`; concurrent misses for one key share a single load. It holds
+ * the onboarding workflow's DescribeCACertificate answers. SSM values go through Powertools Parameters' cache instead
+ * (functions/aws/parameters.ts), but Powertools has no cache for other calls' results: its Parameters providers (even
+ * one of our own on BaseProvider) never cache a missing value (here "no such CA", which must be cached too), wrap
+ * every failure in GetParameterError, do not share one load between concurrent misses, and do not say whether a value
+ * came from the cache (the workflow counts the IoT calls it made).
+ */
 export class TtlCache<V> {
   private readonly entries = new Map<string, { value: Promise<V>; expiresAt: number }>();
 

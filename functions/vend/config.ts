@@ -2,7 +2,6 @@ import { X509Certificate } from 'node:crypto';
 import { rootCertificates } from 'node:tls';
 import * as z from 'zod/mini';
 import type { ParameterReader } from '../fleet-config.js';
-import { TtlCache } from '../ttl-cache.js';
 import { notConfigured } from './errors.js';
 
 /**
@@ -107,24 +106,23 @@ export function amazonRootCa1(): string | undefined {
   return amazonRoot;
 }
 
-/** Per-container cache of the configuration (a change shows within the TTL); a missing one is never cached. */
+/**
+ * The configuration as `read` returns it: the handler's reader is Powertools Parameters' cached SSM reader (30 s per
+ * container, so a change shows within that; a missing parameter is never cached). The text is parsed again only when
+ * it changed, so a warm container does not validate the same document on every request.
+ */
 export class VendConfigSource {
-  private readonly cache: TtlCache<VendConfig>;
+  private parsed: { text: string; config: VendConfig } | undefined;
 
   constructor(
     private readonly parameterName: string,
     private readonly read: ParameterReader,
-    ttlMs = 30_000,
-  ) {
-    this.cache = new TtlCache(ttlMs);
-  }
+  ) {}
 
   async get(): Promise<VendConfig> {
-    const { value } = await this.cache.get('config', async () => {
-      const text = await this.read(this.parameterName);
-      if (text === undefined) throw notConfigured(`SSM parameter ${this.parameterName} does not exist`);
-      return parseVendConfig(text);
-    });
-    return value;
+    const text = await this.read(this.parameterName);
+    if (text === undefined) throw notConfigured(`SSM parameter ${this.parameterName} does not exist`);
+    if (this.parsed?.text !== text) this.parsed = { text, config: parseVendConfig(text) };
+    return this.parsed.config;
   }
 }

@@ -1,5 +1,6 @@
 import { DeleteParameterCommand, GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { iotClient, ssmClient, ssmParameterReader } from '../aws/clients.js';
+import { iotClient, ssmClient } from '../aws/clients.js';
+import { cachedParameterReader } from '../aws/parameters.js';
 import { lambdaEntry } from '../lambda-entry.js';
 import { MissingEnvironmentError } from '../errors.js';
 import type { Telemetry } from '../observability.js';
@@ -32,6 +33,9 @@ export function ssmSecretStore(client: SSMClient): SecretStore {
   };
 }
 
+/** How long a container keeps the vending configuration (a change shows within this). */
+const VEND_CONFIG_MAX_AGE_S = 30;
+
 /** Dependencies built once per container (by lambdaEntry): clients, configuration, secrets. */
 function containerDeps(telemetry: Telemetry): VendDeps {
   const configParameter = process.env.JITR_VEND_CONFIG_PARAMETER;
@@ -39,7 +43,7 @@ function containerDeps(telemetry: Telemetry): VendDeps {
   const tokenPrefix = process.env.JITR_VEND_TOKEN_PREFIX;
   if (!tokenPrefix) throw new MissingEnvironmentError('JITR_VEND_TOKEN_PREFIX');
   return {
-    config: new VendConfigSource(configParameter, ssmParameterReader(ssmClient())),
+    config: new VendConfigSource(configParameter, cachedParameterReader(ssmClient(), VEND_CONFIG_MAX_AGE_S)),
     iot: vendIotAdapter(iotClient()),
     secrets: ssmSecretStore(ssmClient()),
     tokenPrefix,
