@@ -12,6 +12,7 @@ import { quotaBound } from './bound.js';
 import { tallyHandlerLines } from './handler-tally.js';
 import { cpuByThreadKind, type ThreadKind, threadTicks } from './threads.js';
 import { DLQ_NAME, type RecoveryPass, recoverStorm } from './recover.js';
+import { DeviceThread } from './device-thread.js';
 import { eventsSeen, startStormEnvironment } from './setup.js';
 
 export interface StormOptions {
@@ -53,8 +54,10 @@ export interface StormResult {
   cpu: {
     pipelineS: number;
     perOnlineDeviceMs: number;
-    /** Linux: the same time by thread (main: gateway, control plane, rules and devices; Lambda containers; V8; libuv). */
+    /** Linux: the same time by thread (main: gateway, control plane, rules; devices; Lambda containers; V8; libuv). */
     byThreadS?: Record<ThreadKind, number>;
+    /** Linux: CPU per device online without the simulated devices' own thread (the emulator and the Lambda alone). */
+    withoutDevicesPerOnlineDeviceMs?: number;
   };
   eventsPerDevice: number;
   timeToOnline: Percentiles | null;
@@ -153,6 +156,7 @@ export async function runStorm(options: StormOptions): Promise<StormResult> {
   const progress = options.progress ?? (() => {});
   const tally = tallyHandlerLines();
   const env = await startStormEnvironment(options);
+  const deviceThread = await DeviceThread.start(env.target);
   try {
     const { emulator, fleet, target } = env;
     progress(`issuing ${options.devices} ${options.profile} device certificates`);
@@ -170,7 +174,9 @@ export async function runStorm(options: StormOptions): Promise<StormResult> {
     // a fleet that powers on hits a deployed, warm function (AWS keeps containers warm between invocations too).
     progress(`warm-up: ${options.concurrency} devices of the same fleet, not counted`);
     const warm = await issueSimulatedDevices(fleet, options.concurrency);
+    deviceThread.register([...warm, ...devices]);
     await simulateFleet({
+      attempt: deviceThread.attempt,
       devices: warm,
       target,
       certificateState: storeLookup(emulator.store),
@@ -181,13 +187,17 @@ export async function runStorm(options: StormOptions): Promise<StormResult> {
     await quiet(() => JSON.stringify(tally.counts), 3000, 90_000);
     emulator.apiCalls.reset();
     const cpuAtStart = process.cpuUsage();
-    const threadsAtStart = threadTicks();
+    const devicesThread = new Map(
+      deviceThread.tid === undefined ? [] : [[String(deviceThread.tid), 'devices' as const]],
+    );
+    const threadsAtStart = threadTicks(devicesThread);
     const lambdaAtStart = emulator.lambdaUsage()[ONBOARD] ?? { invocations: 0, durationMs: 0 };
     const eventsBefore = eventsSeen(env);
     const invocationsBefore = { ...(tally.counts[ONBOARD] ?? {}) };
     progress(`storm: ${options.devices} devices power on at once`);
     let lastProgress = 0;
     const storm = await simulateFleet({
+      attempt: deviceThread.attempt,
       devices,
       target,
       certificateState: storeLookup(emulator.store),
@@ -222,7 +232,7 @@ export async function runStorm(options: StormOptions): Promise<StormResult> {
     }
     const drainS = (Date.now() - drainStarted) / 1000;
     const cpuUsed = process.cpuUsage(cpuAtStart);
-    const byThread = cpuByThreadKind(threadsAtStart, threadTicks());
+    const byThread = cpuByThreadKind(threadsAtStart, threadTicks(devicesThread));
     const lambdaNow = emulator.lambdaUsage()[ONBOARD] ?? { invocations: 0, durationMs: 0 };
     const calls = emulator.apiCalls.snapshot();
     const invocations = invocationsNow();
@@ -259,6 +269,7 @@ export async function runStorm(options: StormOptions): Promise<StormResult> {
         marks.push({ atMs: offset, label: 'failed devices retry' });
         progress(`recovery: ${again.length} devices that gave up boot again`);
         const retry = await simulateFleet({
+          attempt: deviceThread.attempt,
           devices: again,
           target,
           certificateState: storeLookup(emulator.store),
@@ -314,6 +325,10 @@ export async function runStorm(options: StormOptions): Promise<StormResult> {
                 ThreadKind,
                 number
               >,
+              withoutDevicesPerOnlineDeviceMs: round(
+                (((cpuUsed.user + cpuUsed.system) / 1e6 - byThread.devices) * 1000) / Math.max(1, storm.boot.online),
+                1,
+              ),
             }
           : {}),
       },
@@ -345,6 +360,7 @@ export async function runStorm(options: StormOptions): Promise<StormResult> {
       marks,
     };
   } finally {
+    await deviceThread.stop();
     destroyClients(env.clients);
     const { droppedInvocations } = await env.emulator.stop();
     progress(`stopped: ${droppedInvocations} queued Lambda invocations dropped`);
