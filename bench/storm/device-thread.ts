@@ -8,8 +8,7 @@ import type { AttemptOutcome, DeviceIdentity, SimulatedDevice } from '../../scri
  * key's signature, the check of the server's chain: about 60% of a handshake's CPU) does not run on the emulator's main
  * thread, which is AWS IoT Core here (gateway, control plane, rules). On the same thread, the two compete, and a storm's
  * first seconds of retries slowed the gateway for everyone. The orchestration (backoff, timers, the registry lookups)
- * stays in scripts/simulator/fleet.ts on the main thread; only `attempt` crosses. Needs the loader the benchmark runs
- * with (`node --import tsx`), which a worker inherits.
+ * stays in scripts/simulator/fleet.ts on the main thread; only `attempt` crosses.
  */
 type Reply =
   | { type: 'ready'; tid?: number }
@@ -26,7 +25,12 @@ export class DeviceThread {
   tid: number | undefined;
 
   private constructor(target: MqttTarget) {
-    this.worker = new Worker(new URL('./device-thread-worker.ts', import.meta.url), { workerData: { target } });
+    // The worker is TypeScript: it loads with tsx, whatever loader (tsx, vitest) the parent runs with.
+    const execArgv = process.execArgv.some((arg) => arg.includes('tsx')) ? process.execArgv : ['--import', 'tsx'];
+    this.worker = new Worker(new URL('./device-thread-worker.ts', import.meta.url), {
+      workerData: { target },
+      execArgv,
+    });
     this.worker.on('message', (reply: Reply) => {
       if (reply.type === 'ready') this.tid = reply.tid;
       else if (reply.type === 'lost') this.lostListeners.get(reply.session)?.();
