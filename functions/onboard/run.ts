@@ -4,7 +4,7 @@ import { REASON } from './decide.js';
 import { parseRegisteredEvent, type RegisteredEvent } from './event.js';
 import type { InvocationContext, RegistrationGuard } from './once.js';
 import { type SettledCertificates, settledKey } from './settled.js';
-import { type Outcome, onboardCertificate, type WorkflowDeps } from './workflow.js';
+import { type Outcome, onboardCertificate, outcomeFields, type WorkflowDeps } from './workflow.js';
 
 export interface OnboardDeps extends WorkflowDeps {
   config: Pick<FleetConfigSource, 'get'>;
@@ -86,16 +86,8 @@ async function onboard(event: RegisteredEvent, deps: OnboardDeps, started: numbe
     const outcome = await onboardCertificate(event, config, deps);
     if (['onboarded', 'rotated', 'duplicate'].includes(outcome.decision)) deps.settled?.add(settledKey(event));
     deps.telemetry.decision({
-      decision: outcome.decision,
-      reasons: outcome.reasons,
-      certificateId: outcome.certificateId,
-      caCertificateId: outcome.caCertificateId,
-      ...(outcome.thingName ? { thingName: outcome.thingName } : {}),
+      ...outcomeFields(outcome),
       ...(outcome.deviceId ? { deviceId: outcome.deviceId } : {}),
-      ...(outcome.security ? { security: true } : {}),
-      apiCalls: outcome.apiCalls,
-      apiDepth: outcome.apiDepth,
-      ...(outcome.retired.length > 0 ? { retired: outcome.retired } : {}),
       ...(outcome.deleteDeferred.length > 0 ? { deleteDeferred: outcome.deleteDeferred } : {}),
       ...(outcome.crlReason ? { crlReason: outcome.crlReason } : {}),
       ...(outcome.crlProblem ? { crlProblem: outcome.crlProblem } : {}),

@@ -30,6 +30,21 @@ export interface Outcome extends Plan {
   deleteDeferred: string[];
 }
 
+/** The fields of an outcome's decision record (functions/observability.ts) that onboard and reconcile both log. */
+export function outcomeFields(outcome: Outcome) {
+  return {
+    decision: outcome.decision,
+    reasons: outcome.reasons,
+    certificateId: outcome.certificateId,
+    caCertificateId: outcome.caCertificateId,
+    ...(outcome.thingName ? { thingName: outcome.thingName } : {}),
+    ...(outcome.security ? { security: true } : {}),
+    apiCalls: outcome.apiCalls,
+    apiDepth: outcome.apiDepth,
+    ...(outcome.retired.length > 0 ? { retired: outcome.retired } : {}),
+  };
+}
+
 const MAX_STEPS = 12;
 
 /** Thrown by an action when CreateThing found a Thing with other attributes: re-read the Thing and decide again. */

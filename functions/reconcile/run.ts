@@ -1,5 +1,5 @@
 import type { FleetConfigSource } from '../fleet-config.js';
-import type { WorkflowDeps } from '../onboard/workflow.js';
+import { outcomeFields, type WorkflowDeps } from '../onboard/workflow.js';
 import type { Telemetry } from '../observability.js';
 import type { CursorStore } from './cursor.js';
 import { type SweepReport, sweep } from './sweep.js';
@@ -46,18 +46,7 @@ export async function reconcile(event: unknown, deps: ReconcileDeps): Promise<Re
       ...(pageToken ? { pageToken } : {}),
     });
     for (const outcome of report.onboarding) {
-      deps.telemetry.decision({
-        decision: outcome.decision,
-        reasons: outcome.reasons,
-        certificateId: outcome.certificateId,
-        caCertificateId: outcome.caCertificateId,
-        ...(outcome.thingName ? { thingName: outcome.thingName } : {}),
-        ...(outcome.security ? { security: true } : {}),
-        apiCalls: outcome.apiCalls,
-        apiDepth: outcome.apiDepth,
-        ...(outcome.retired.length > 0 ? { retired: outcome.retired } : {}),
-        durationMs: 0,
-      });
+      deps.telemetry.decision({ ...outcomeFields(outcome), durationMs: 0 });
     }
     for (const revoked of report.revokedByCrl) {
       deps.telemetry.decision({
