@@ -20,6 +20,8 @@ export interface DecisionLine {
 }
 
 const HANDLER_LINE = /^\[[\w.-]+\] (.*)$/;
+/** The decision the Lambda logs for a re-published registration event it dropped. */
+const DUPLICATE = 'duplicate';
 
 /** Parses one handler log line; undefined for anything that is not a decision record. */
 export function parseDecisionLine(line: string): DecisionLine | undefined {
@@ -43,8 +45,16 @@ export function parseDecisionLine(line: string): DecisionLine | undefined {
 }
 
 export interface HandlerLogCapture {
-  /** The last decision recorded for each certificate. */
+  /**
+   * The decision that counts for each certificate: the last one logged, except that a duplicate (a re-published event
+   * the Lambda dropped, REGISTRATION_IN_PROGRESS or REGISTRATION_HANDLED) never replaces the decision it duplicates.
+   */
   decisions: Map<string, DecisionLine>;
+  /**
+   * Resolves with the certificate's decision once one that is not a duplicate was logged, or with what `decisions` holds
+   * after `timeoutMs`. A device learns it was refused from its connection before the Lambda's log line arrives.
+   */
+  decided(certificateId: string, timeoutMs?: number): Promise<DecisionLine | undefined>;
   /** Every decision recorded for a certificate, oldest first (a device that retries is decided about again). */
   history(certificateId: string): DecisionLine[];
   /** Handler lines seen. */
@@ -60,19 +70,42 @@ export interface HandlerLogCapture {
 export function collectHandlerLogs(also?: (line: string) => void): HandlerLogCapture {
   const decisions = new Map<string, DecisionLine>();
   const all: DecisionLine[] = [];
+  const waiting = new Map<string, Array<(decision: DecisionLine) => void>>();
   let seen = 0;
   const functionLogs = lineWriter((line) => {
     also?.(line);
     if (!HANDLER_LINE.test(line)) return;
     seen++;
     const decision = parseDecisionLine(line);
-    if (decision?.certificateId) {
-      decisions.set(decision.certificateId, decision);
-      all.push(decision);
-    }
+    if (!decision?.certificateId) return;
+    all.push(decision);
+    const id = decision.certificateId;
+    const duplicate = decision.decision === DUPLICATE;
+    if (duplicate && decisions.has(id)) return;
+    decisions.set(id, decision);
+    if (duplicate) return;
+    for (const resolve of waiting.get(id) ?? []) resolve(decision);
+    waiting.delete(id);
   });
   const history = (certificateId: string) => all.filter((decision) => decision.certificateId === certificateId);
-  return { decisions, history, lines: () => seen, functionLogs };
+  const decided = (certificateId: string, timeoutMs = 20_000) => {
+    const known = decisions.get(certificateId);
+    if (known && known.decision !== DUPLICATE) return Promise.resolve(known);
+    return new Promise<DecisionLine | undefined>((resolve) => {
+      const timer = setTimeout(() => {
+        const list = waiting.get(certificateId)?.filter((entry) => entry !== done) ?? [];
+        if (list.length > 0) waiting.set(certificateId, list);
+        else waiting.delete(certificateId);
+        resolve(decisions.get(certificateId));
+      }, timeoutMs);
+      const done = (decision: DecisionLine) => {
+        clearTimeout(timer);
+        resolve(decision);
+      };
+      waiting.set(certificateId, [...(waiting.get(certificateId) ?? []), done]);
+    });
+  };
+  return { decisions, decided, history, lines: () => seen, functionLogs };
 }
 
 /**

@@ -33,7 +33,7 @@ describe('zero-touch security', () => {
     const attack = await zt.current.simulate([intruder]);
 
     expect(attack.results[0]).toMatchObject({ outcome: 'rejected', reason: 'CERTIFICATE_REVOKED' });
-    expect(logs.decisions.get(intruder.identity.certificateId)?.reasons).toContain('THING_BOUND_TO_OTHER_CA');
+    expect((await logs.decided(intruder.identity.certificateId))?.reasons).toContain('THING_BOUND_TO_OTHER_CA');
     const thing = await thingState(clients, victim.identity.thingName);
     expect(thing?.principals).toEqual([certificateArn(emulator, victim.identity.certificateId)]);
     const again = await zt.current.simulate([victim]);
@@ -98,7 +98,7 @@ describe('zero-touch security', () => {
     async function refused(deviceId: string) {
       const intruder = await issueSimulatedDevice(zt.current.fleets[3]!, { deviceId });
       const report = await zt.current.simulate([intruder]);
-      return { report, decision: zt.current.logs.decisions.get(intruder.identity.certificateId) };
+      return { report, decision: await zt.current.logs.decided(intruder.identity.certificateId) };
     }
 
     it('records the exact id on the Thing and refuses, as a security event, an id differing only by case', async () => {

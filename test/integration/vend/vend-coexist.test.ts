@@ -63,7 +63,7 @@ describe('vend and JITR side by side', () => {
     const attack = await zt.current.simulate([intruder]);
 
     expect(attack.results[0]).toMatchObject({ outcome: 'rejected', reason: 'CERTIFICATE_REVOKED' });
-    expect(logs.decisions.get(intruder.identity.certificateId)?.reasons).toContain('THING_NOT_MANAGED');
+    expect((await logs.decided(intruder.identity.certificateId))?.reasons).toContain('THING_NOT_MANAGED');
     const thing = await thingState(clients, 'vended-1');
     expect(thing?.attributes).toEqual({ jitr_source: 'vend' });
     expect(thing?.principals).toEqual([certificateArn(emulator, String(vended.body.certificateId))]);
