@@ -7,6 +7,7 @@ import { simulateFleet } from '../../scripts/simulator/fleet.js';
 import { issueSimulatedDevices } from '../../scripts/simulator/identities.js';
 import type { DeviceResult } from '../../scripts/simulator/model.js';
 import { storeLookup } from '../../scripts/simulator/registry.js';
+import { type ActivationFigures, activationFigures } from './activation.js';
 import { onlineTimeline, type Percentiles, percentiles } from '../../scripts/simulator/stats.js';
 import { quotaBound } from './bound.js';
 import { tallyHandlerLines } from './handler-tally.js';
@@ -61,6 +62,8 @@ export interface StormResult {
   };
   eventsPerDevice: number;
   timeToOnline: Percentiles | null;
+  /** When the Lambda activated the certificates (the pipeline's pace, without the devices' backoff). */
+  activation: ActivationFigures | null;
   /** Beyond the issue's document: how the figures came about. */
   detail: {
     boundLimitedBy: string[];
@@ -334,6 +337,16 @@ export async function runStorm(options: StormOptions): Promise<StormResult> {
       },
       eventsPerDevice: round(events / options.devices),
       timeToOnline: percentiles(times) ?? null,
+      activation:
+        activationFigures(
+          [...ours].flatMap((id) => {
+            const certificate = emulator.store.getCertificate(id);
+            return certificate?.status === 'ACTIVE' ? [certificate.lastModifiedDate] : [];
+          }),
+          Date.parse(storm.startedAt),
+          durationS,
+          bound.devicesPerSecond,
+        ) ?? null,
       detail: {
         boundLimitedBy: bound.limitedBy,
         minimumCallsPerDevice: bound.minimumCallsPerDevice,

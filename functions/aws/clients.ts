@@ -2,16 +2,18 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IoTClient } from '@aws-sdk/client-iot';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { ParameterReader } from '../fleet-config.js';
+import { IOT_ATTEMPTS, quotaRetryStrategy } from './retry.js';
 
 /**
- * SDK clients, created once per Lambda container and reused by every invocation. Adaptive retry mode: a boot storm
- * hits IoT's per-API TPS quotas (10 TPS for UpdateCertificate), and the adaptive client-side rate limiter backs off
- * instead of burning attempts. A call that still fails after JITR_MAX_ATTEMPTS throws, and Lambda's retry takes over.
- * Region and endpoint come from the environment (AWS_REGION, AWS_ENDPOINT_URL for the local emulator).
+ * SDK clients, created once per Lambda container and reused by every invocation. A boot storm hits IoT's per-API TPS
+ * quotas (10 TPS for DescribeCertificate and UpdateCertificate): the IoT client retries a refused call within 2 s, up
+ * to 16 attempts (./retry.ts); SSM and DynamoDB keep the SDK's adaptive mode. A call that still fails after its
+ * attempts (JITR_MAX_ATTEMPTS sets them all) throws, and Lambda's retry takes over. Region and endpoint come from the
+ * environment (AWS_REGION, AWS_ENDPOINT_URL for the local emulator).
  */
-const maxAttempts = (): number => {
+const maxAttempts = (fallback = 8): number => {
   const value = Number(process.env.JITR_MAX_ATTEMPTS ?? '');
-  return Number.isInteger(value) && value > 0 ? value : 8;
+  return Number.isInteger(value) && value > 0 ? value : fallback;
 };
 
 let iot: IoTClient | undefined;
@@ -19,7 +21,8 @@ let ssm: SSMClient | undefined;
 let dynamo: DynamoDBClient | undefined;
 
 export function iotClient(): IoTClient {
-  iot ??= new IoTClient({ retryMode: 'adaptive', maxAttempts: maxAttempts() });
+  const attempts = maxAttempts(IOT_ATTEMPTS);
+  iot ??= new IoTClient({ maxAttempts: attempts, retryStrategy: quotaRetryStrategy(attempts) });
   return iot;
 }
 

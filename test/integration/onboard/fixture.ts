@@ -12,6 +12,7 @@ import {
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { createFleetCa, type FleetCa, type FleetProfile, issueFleetDevice } from '../../../certs/fleet.js';
 import { ssmParameterReader } from '../../../functions/aws/clients.js';
+import { IOT_ATTEMPTS, quotaRetryStrategy } from '../../../functions/aws/retry.js';
 import { type FleetConfigInput, FleetConfigSource } from '../../../functions/fleet-config.js';
 import { iotAdapter } from '../../../functions/onboard/iot-adapter.js';
 import type { IotPort } from '../../../functions/onboard/port.js';
@@ -25,14 +26,13 @@ import { capturedTelemetry } from '../../helpers/telemetry.js';
 export const POLICY_NAME = 'jitr-device';
 export const PARAMETER = '/jitr/test/fleet-config';
 
-/** The IoT client the Lambda builds (adaptive retries), pointed at the emulator. */
-export function lambdaIotClient(emulator: LocalEmulator, maxAttempts = 8): IoTClient {
+/** The IoT client the Lambda builds (its retry strategy under the quotas), pointed at the emulator. */
+export function lambdaIotClient(emulator: LocalEmulator, maxAttempts = IOT_ATTEMPTS): IoTClient {
   return new IoTClient({
     endpoint: emulator.controlPlane,
     region: emulator.region,
     credentials: TEST_CREDENTIALS,
-    retryMode: 'adaptive',
-    maxAttempts,
+    retryStrategy: quotaRetryStrategy(maxAttempts),
   });
 }
 

@@ -17,7 +17,7 @@ import {
 describe('onboarding Lambda under API quotas', () => {
   const local = withEmulator({ quotas: 'aws' });
 
-  it('onboards a burst of devices with adaptive retries, and a call still throttled after its attempts throws', async () => {
+  it('onboards a burst of devices with its quota retries, and a call still throttled after its attempts throws', async () => {
     const iot = iotClientFor(local.emulator, { maxAttempts: 10 });
     await ensurePolicy(iot);
     const fleet = await registerFleet(iot, 'generic');
@@ -31,7 +31,7 @@ describe('onboarding Lambda under API quotas', () => {
     const storm = [...devices, ...devices, ...devices];
     const firstTry = await Promise.allSettled(storm.map((d) => handleRegisteredEvent(d.event, impatient.deps)));
     const throttled = firstTry.filter((r) => r.status === 'rejected');
-    // ... and the Lambda's own client (adaptive mode) absorbs the rest of the storm.
+    // ... and the Lambda's own client (retries within 2 s, 16 attempts) absorbs the rest of the storm.
     const patient = harness(local.emulator);
     const retried = await Promise.all(devices.map((d) => handleRegisteredEvent(d.event, patient.deps)));
 
