@@ -1,157 +1,34 @@
-import type { FleetProfile } from '../../certs/fleet.js';
 import type { LocalEmulator } from '../../local/server.js';
 import { destroyClients, type OperatorClients } from '../../scripts/aws/clients.js';
 import { localClients } from '../../scripts/demo/local-setup.js';
-import type { BackoffPolicy } from '../../scripts/simulator/backoff.js';
 import { simulateFleet } from '../../scripts/simulator/fleet.js';
 import { issueSimulatedDevices } from '../../scripts/simulator/identities.js';
 import type { DeviceResult } from '../../scripts/simulator/model.js';
 import { storeLookup } from '../../scripts/simulator/registry.js';
-import { type ActivationFigures, activationFigures } from './activation.js';
-import { onlineTimeline, type Percentiles, percentiles } from '../../scripts/simulator/stats.js';
+import { onlineTimeline, percentiles } from '../../scripts/simulator/stats.js';
+import { activationFigures } from './activation.js';
 import { quotaBound } from './bound.js';
-import { tallyHandlerLines } from './handler-tally.js';
-import { cpuByThreadKind, type ThreadKind, threadTicks } from './threads.js';
-import { DLQ_NAME, type RecoveryPass, recoverStorm } from './recover.js';
 import { DeviceThread } from './device-thread.js';
+import { tallyHandlerLines } from './handler-tally.js';
+import {
+  IOT_OPERATION,
+  iotTotal,
+  NOT_IOT,
+  ONBOARD,
+  quiet,
+  round,
+  type StormOptions,
+  type StormResult,
+  tallyReasons,
+} from './model.js';
+import { DLQ_NAME, type RecoveryPass, recoverStorm } from './recover.js';
 import { eventsSeen, startStormEnvironment } from './setup.js';
+import { cpuByThreadKind, type ThreadKind, threadTicks } from './threads.js';
 
-export interface StormOptions {
-  devices: number;
-  quotaScale: number;
-  faults?: string;
-  seed: number;
-  /** Lambda concurrency of the emulator's rules engine (containers running the onboard handler at once). */
-  concurrency: number;
-  /** Device connection attempts in flight at once (the simulator's limit). */
-  connectConcurrency: number;
-  /** How long each device keeps trying before it gives up. */
-  timeoutMs: number;
-  /** After the storm, wait up to this long for the Lambda to work off the events still queued (duplicates). */
-  drainMs: number;
-  backoff?: BackoffPolicy;
-  profile: FleetProfile;
-  progress?: (message: string) => void;
-}
-
-export interface StormResult {
-  devices: number;
-  online: number;
-  rejected: number;
-  lost: number;
-  stuckPending: number;
-  durationS: number;
-  throughput: number;
-  bound: number;
-  ratio: number;
-  apiCalls: Record<string, number>;
-  apiCallsPerDevice: number;
-  /** DescribeCertificate and UpdateCertificate per device (the two 10 TPS quotas), over the storm and the drain. */
-  describeCertificatePerDevice: number;
-  updateCertificatePerDevice: number;
-  /** The emulator's Lambda over the storm and the drain: containers (--concurrency), invocations and their duration. */
-  lambda: { containers: number; invocations: number; totalDurationS: number };
-  /** CPU time of this process (gateway, control plane, rules, Lambda containers and the simulated devices). */
-  cpu: {
-    pipelineS: number;
-    perOnlineDeviceMs: number;
-    /** Linux: the same time by thread (main: gateway, control plane, rules; devices; Lambda containers; V8; libuv). */
-    byThreadS?: Record<ThreadKind, number>;
-    /** Linux: CPU per device online without the simulated devices' own thread (the emulator and the Lambda alone). */
-    withoutDevicesPerOnlineDeviceMs?: number;
-  };
-  eventsPerDevice: number;
-  timeToOnline: Percentiles | null;
-  /** When the Lambda activated the certificates (the pipeline's pace, without the devices' backoff). */
-  activation: ActivationFigures | null;
-  /** Beyond the issue's document: how the figures came about. */
-  detail: {
-    boundLimitedBy: string[];
-    minimumCallsPerDevice: number;
-    /** Calls refused by the quota, and failed by injected faults, per operation (not in apiCalls). */
-    throttled: Record<string, number>;
-    faulted: Record<string, number>;
-    /** Onboard handler invocations by decision (error:<code> for failed attempts). */
-    invocations: Record<string, number>;
-    /** Registration events not yet handled by the Lambda when the last device came online. */
-    backlogAtStormEnd: number;
-    /** How long the backlog took to drain (bounded by --drain-s), and what was left. */
-    drainS: number;
-    backlogLeft: number;
-    /** IoT calls served while the backlog drained (duplicates should cost none). */
-    iotCallsDuringDrain: number;
-    /** IoT calls served up to the moment the last device came online (apiCalls adds the drain). */
-    apiCallsAtStormEnd: number;
-    reconnectsPerDevice: number;
-    /** Devices not online at the end, by reason code (the simulator's REASONS). */
-    notOnlineReasons: Record<string, number>;
-    failedDuringStorm: number;
-    pendingAfterStorm: number;
-    dlqAfterStorm: number;
-    recovery: RecoveryPass[];
-    dlqAtEnd: number;
-    options: Omit<StormOptions, 'progress'>;
-  };
-  /** Devices online over time (ms since power-on), for the plot. */
-  samples: { atMs: number; online: number }[];
-  marks: { atMs: number; label: string }[];
-}
-
-const IOT_OPERATION = /^[A-Z][A-Za-z]+$/;
-const NOT_IOT = new Set([
-  'GetParameter',
-  'PutParameter',
-  'SendMessage',
-  'ReceiveMessage',
-  'DeleteMessage',
-  // DynamoDB (the idempotency table)
-  'GetItem',
-  'PutItem',
-  'UpdateItem',
-  'DeleteItem',
-  'CreateTable',
-  'DescribeTable',
-]);
-const ONBOARD = 'jitr-dev-onboard';
-
-function iotTotal(served: Record<string, number>): number {
-  return Object.entries(served)
-    .filter(([op]) => IOT_OPERATION.test(op) && !NOT_IOT.has(op))
-    .reduce((sum, [, n]) => sum + n, 0);
-}
-
-function round(value: number, digits = 3): number {
-  const scale = 10 ** digits;
-  return Math.round(value * scale) / scale;
-}
+export type { StormOptions, StormResult } from './model.js';
 
 function recoveryClientsFor(emulator: LocalEmulator): OperatorClients {
   return localClients(emulator, { retryMode: 'standard', maxAttempts: 10 });
-}
-
-/** Waits until `signature()` stops changing for `stillMs` (the Lambda has drained its queue), at most `maxMs`. */
-async function quiet(signature: () => string, stillMs: number, maxMs: number): Promise<void> {
-  const end = Date.now() + maxMs;
-  let last = signature();
-  let since = Date.now();
-  while (Date.now() < end && Date.now() - since < stillMs) {
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    const now = signature();
-    if (now !== last) {
-      last = now;
-      since = Date.now();
-    }
-  }
-}
-
-function tallyReasons(results: readonly DeviceResult[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const result of results) {
-    if (result.outcome === 'online') continue;
-    const key = `${result.outcome}:${result.reason ?? 'unknown'}`;
-    counts[key] = (counts[key] ?? 0) + 1;
-  }
-  return counts;
 }
 
 /** Boots `devices` simulated devices at once against the emulator at scaled AWS quotas, and measures the onboarding. */

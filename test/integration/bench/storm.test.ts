@@ -37,6 +37,10 @@ describe('bench:storm', () => {
     expect(result.updateCertificatePerDevice).toBe(1);
     expect(result.detail.invocations.onboarded).toBe(4);
     expect(result.cpu.pipelineS).toBeGreaterThan(0);
+    // Every certificate was activated before its device came online.
+    expect(result.activation?.lastS).toBeGreaterThanOrEqual(result.activation?.firstS ?? Number.NaN);
+    expect(result.activation?.tailS).toBeGreaterThanOrEqual(0);
+    expect(result.activation?.lastS).toBeLessThanOrEqual(result.durationS);
     if (process.platform === 'linux') expect(result.cpu.byThreadS?.devices).toBeGreaterThanOrEqual(0);
   }, 120_000);
 });
