@@ -1,7 +1,8 @@
 import type { RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types';
 
 /**
- * Retries for the IoT calls under the account's TPS quotas (10 TPS for DescribeCertificate and UpdateCertificate).
+ * Retries for the IoT calls under the account's TPS quotas (10 TPS for DescribeCertificate and UpdateCertificate), and
+ * for the idempotency table's calls (one per registration event).
  * Full jitter, capped at 2 s: a container that was refused comes back soon, so a token the quota frees is soon taken and
  * no onboarding sleeps for long. Measured with `bench:storm` (docs/benchmarks.md, "Retries under the quota"), the SDK's
  * own strategies waste the quota in a storm of 20 containers:

@@ -1,6 +1,6 @@
 import type { RetryErrorInfo, RetryStrategyV2 } from '@smithy/types';
 import { describe, expect, it } from 'vitest';
-import { iotClient } from '../../../functions/aws/clients.js';
+import { dynamoClient, iotClient } from '../../../functions/aws/clients.js';
 import { IOT_ATTEMPTS, QUOTA_BACKOFF, quotaBackoffMs, quotaRetryStrategy } from '../../../functions/aws/retry.js';
 
 const failure = (errorType: RetryErrorInfo['errorType']): RetryErrorInfo => ({ errorType });
@@ -63,5 +63,18 @@ describe("the Lambda's IoT client", () => {
     expect(Math.max(...delays)).toBeLessThan(QUOTA_BACKOFF.capMs);
     expect(IOT_ATTEMPTS).toBe(16);
     await expect(strategy.refreshRetryTokenForRetry(token, failure('THROTTLING'))).rejects.toThrow();
+  });
+});
+
+describe("the Lambda's idempotency table client", () => {
+  it('retries a throttled or failed DynamoDB call the same way, 8 attempts in all', async () => {
+    const strategy = (await dynamoClient().config.retryStrategy()) as RetryStrategyV2;
+    let token = await strategy.acquireInitialRetryToken('dynamodb');
+    for (let retry = 1; retry < 8; retry++) {
+      token = await strategy.refreshRetryTokenForRetry(token, failure(retry % 2 ? 'TRANSIENT' : 'THROTTLING'));
+      expect(token.getRetryDelay()).toBeLessThan(QUOTA_BACKOFF.capMs);
+    }
+
+    await expect(strategy.refreshRetryTokenForRetry(token, failure('TRANSIENT'))).rejects.toThrow();
   });
 });
