@@ -33,7 +33,7 @@ const token = (retryCount: number, delayMs: number): RetryToken => ({
   getRetryDelay: () => delayMs,
 });
 
-/** The IoT client's retry strategy: at most `maxAttempts` attempts in all, delays from `quotaBackoffMs`. */
+/** The IoT and idempotency-table clients' retry strategy: `maxAttempts` attempts in all, delays from `quotaBackoffMs`. */
 export function quotaRetryStrategy(maxAttempts: number, random: () => number = Math.random): RetryStrategyV2 {
   return {
     acquireInitialRetryToken: async () => token(0, 0),

@@ -70,7 +70,7 @@ export interface HandlerLogCapture {
 export function collectHandlerLogs(also?: (line: string) => void): HandlerLogCapture {
   const decisions = new Map<string, DecisionLine>();
   const all: DecisionLine[] = [];
-  const waiting = new Map<string, Array<(decision: DecisionLine) => void>>();
+  const waiting = new Map<string, Set<(decision: DecisionLine) => void>>();
   let seen = 0;
   const functionLogs = lineWriter((line) => {
     also?.(line);
@@ -92,17 +92,18 @@ export function collectHandlerLogs(also?: (line: string) => void): HandlerLogCap
     const known = decisions.get(certificateId);
     if (known && known.decision !== DUPLICATE) return Promise.resolve(known);
     return new Promise<DecisionLine | undefined>((resolve) => {
-      const timer = setTimeout(() => {
-        const list = waiting.get(certificateId)?.filter((entry) => entry !== done) ?? [];
-        if (list.length > 0) waiting.set(certificateId, list);
-        else waiting.delete(certificateId);
-        resolve(decisions.get(certificateId));
-      }, timeoutMs);
+      const waiters = waiting.get(certificateId) ?? new Set();
+      waiting.set(certificateId, waiters);
       const done = (decision: DecisionLine) => {
         clearTimeout(timer);
         resolve(decision);
       };
-      waiting.set(certificateId, [...(waiting.get(certificateId) ?? []), done]);
+      const timer = setTimeout(() => {
+        waiters.delete(done);
+        if (waiters.size === 0) waiting.delete(certificateId);
+        resolve(decisions.get(certificateId));
+      }, timeoutMs);
+      waiters.add(done);
     });
   };
   return { decisions, decided, history, lines: () => seen, functionLogs };

@@ -30,12 +30,6 @@ describe('zero-touch revocation in force', () => {
     return device;
   }
 
-  /** Waits (bounded) until the Lambda logged a decision for every certificate: its retries are over. */
-  async function decided(certificateIds: string[]): Promise<void> {
-    const end = Date.now() + 20_000;
-    while (Date.now() < end && !certificateIds.every((id) => zt.current.logs.decisions.has(id))) await sleep(100);
-  }
-
   /** `jitr <argv> --json` against the emulator, as docs/operations.md runs it. */
   async function run(...argv: string[]): Promise<{ code: number; data: Record<string, unknown> }> {
     const result = await jitr(zt.current.emulator, ...argv, '--json');
@@ -57,10 +51,10 @@ describe('zero-touch revocation in force', () => {
           run('revoke', '--thing', device.identity.thingName, '--reason', 'reported stolen', '--stage', 'dev'),
         ),
       ]);
-      await decided([renewed.identity.certificateId]);
+      await zt.current.logs.decided(renewed.identity.certificateId);
       const later: SimulatedDevice = { identity: await device.reissue!() };
       const retry = await zt.current.simulate([device, renewed, later], QUICK);
-      await decided([later.identity.certificateId]);
+      await zt.current.logs.decided(later.identity.certificateId);
 
       const ids = [device, renewed, later].map((d) => d.identity.certificateId);
       expect(rotation.results).toHaveLength(1);
