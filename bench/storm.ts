@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { FleetProfile } from '../certs/fleet.js';
+import { DEFAULT_BACKOFF } from '../scripts/simulator/backoff.js';
 import { downsample, onlinePlotSvg } from './storm/plot.js';
 import { runStorm } from './storm/run.js';
 
@@ -19,25 +20,45 @@ function number(name: string, value: string | undefined, fallback: number, check
   return parsed;
 }
 
-const { values } = parseArgs({
-  options: {
-    devices: { type: 'string' },
-    'quota-scale': { type: 'string' },
-    faults: { type: 'string' },
-    seed: { type: 'string' },
-    concurrency: { type: 'string' },
-    'connect-concurrency': { type: 'string' },
-    'timeout-s': { type: 'string' },
-    'drain-s': { type: 'string' },
-    'backoff-base-ms': { type: 'string' },
-    'backoff-cap-ms': { type: 'string' },
-    profile: { type: 'string' },
-    plot: { type: 'string' },
-    samples: { type: 'string' },
-    json: { type: 'boolean' },
-    quiet: { type: 'boolean' },
-  },
-});
+const USAGE = `usage: npm run -s bench:storm -- --devices N [--quota-scale X] [--faults SPEC] [--seed S] [--concurrency C]
+  [--connect-concurrency K] [--timeout-s T] [--drain-s D] [--backoff-base-ms B] [--backoff-cap-ms M]
+  [--profile azure-sphere|microchip|generic] [--plot FILE.svg] [--samples FILE.json] [--json] [--quiet]
+See docs/benchmarks.md, "Boot storm".
+`;
+
+function parse() {
+  try {
+    return parseArgs({ options: OPTIONS });
+  } catch (error) {
+    process.stderr.write(`bench:storm: ${(error as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+const OPTIONS = {
+  devices: { type: 'string' },
+  'quota-scale': { type: 'string' },
+  faults: { type: 'string' },
+  seed: { type: 'string' },
+  concurrency: { type: 'string' },
+  'connect-concurrency': { type: 'string' },
+  'timeout-s': { type: 'string' },
+  'drain-s': { type: 'string' },
+  'backoff-base-ms': { type: 'string' },
+  'backoff-cap-ms': { type: 'string' },
+  profile: { type: 'string' },
+  plot: { type: 'string' },
+  samples: { type: 'string' },
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const { values } = parse();
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
 
 const devices = number('devices', values.devices, 100, (n) => Number.isInteger(n) && n > 0);
 const quotaScale = number('quota-scale', values['quota-scale'], 1);
@@ -70,8 +91,8 @@ const result = await runStorm({
   ...(backoffBase !== undefined || backoffCap !== undefined
     ? {
         backoff: {
-          baseMs: number('backoff-base-ms', backoffBase, 250),
-          capMs: number('backoff-cap-ms', backoffCap, 8000),
+          baseMs: number('backoff-base-ms', backoffBase, DEFAULT_BACKOFF.baseMs),
+          capMs: number('backoff-cap-ms', backoffCap, DEFAULT_BACKOFF.capMs),
         },
       }
     : {}),
