@@ -109,7 +109,10 @@ const machine = {
   loadAverage1m: Number((loadavg()[0] ?? 0).toFixed(2)),
 };
 if (values.plot) {
-  const title = `${devices} devices, quota scale ${quotaScale}${values.faults ? `, faults ${values.faults}` : ''}`;
+  const backoff = result.detail.options.backoff;
+  const title =
+    `${devices} devices, quota scale ${quotaScale}${values.faults ? `, faults ${values.faults}` : ''}` +
+    (backoff ? `, device backoff ${backoff.baseMs} ms base / ${backoff.capMs / 1000} s cap` : '');
   writeFileSync(
     values.plot,
     onlinePlotSvg(downsample(samples), { title, devices, boundPerSecond: result.bound, marks }),
