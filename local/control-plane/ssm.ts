@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { AwsServiceError } from '../errors.js';
 import { parameterArn } from '../state/arns.js';
-import type { ParameterRecord } from '../state/parameters.js';
+import type { ParameterRecord, ParameterTier } from '../state/parameters.js';
 import type { RegistryStore } from '../state/store.js';
 import { type RpcInput, rpcBoolean, rpcString } from './rpc-input.js';
 
@@ -22,6 +22,49 @@ function parameterName(input: RpcInput): string {
   return name;
 }
 
+const TIERS = ['Standard', 'Advanced', 'Intelligent-Tiering'] as const;
+/** Characters a value may hold in each tier (API_PutParameter: "Standard parameters have a value limit of 4 KB.
+ * Advanced parameters have a value limit of 8 KB."). */
+export const PARAMETER_VALUE_LIMIT: Readonly<Record<ParameterTier, number>> = { Standard: 4096, Advanced: 8192 };
+
+/**
+ * The tier a PutParameter lands in (https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html):
+ * Intelligent-Tiering picks Standard while the value fits in 4 KB, Advanced above; no Tier means the account's default,
+ * Standard. A standard parameter can become advanced at any time, but an advanced one never reverts to standard.
+ */
+function tierOf(input: RpcInput, value: string, previous: ParameterRecord | undefined): ParameterTier {
+  const requested = rpcString(input, 'Tier');
+  if (requested !== undefined && !(TIERS as readonly string[]).includes(requested)) {
+    throw ssmError('ValidationException', `Tier must be one of ${TIERS.join(', ')}`);
+  }
+  const wasAdvanced = previous?.tier === 'Advanced';
+  if (requested === 'Standard' && wasAdvanced) {
+    throw ssmError(
+      'ValidationException',
+      "This parameter uses the advanced-parameter tier. You can't downgrade a parameter from the advanced-parameter tier to the standard-parameter tier.",
+    );
+  }
+  const tier: ParameterTier =
+    requested === 'Advanced' || wasAdvanced
+      ? 'Advanced'
+      : requested === 'Intelligent-Tiering' && value.length > PARAMETER_VALUE_LIMIT.Standard
+        ? 'Advanced'
+        : 'Standard';
+  if (tier === 'Standard' && value.length > PARAMETER_VALUE_LIMIT.Standard) {
+    throw ssmError(
+      'ValidationException',
+      'Standard tier parameters support a maximum parameter value of 4096 characters. To create a larger parameter value, upgrade the parameter to use the advanced-parameter tier.',
+    );
+  }
+  if (value.length > PARAMETER_VALUE_LIMIT.Advanced) {
+    throw ssmError(
+      'ValidationException',
+      'Advanced tier parameters support a maximum parameter value of 8192 characters.',
+    );
+  }
+  return tier;
+}
+
 /** PutParameter: a new name needs a Type; an existing one needs Overwrite, else ParameterAlreadyExists. */
 function putParameter(context: SsmContext, input: RpcInput) {
   const name = parameterName(input);
@@ -39,6 +82,7 @@ function putParameter(context: SsmContext, input: RpcInput) {
   }
   const chosen = (type ?? previous?.type) as ParameterRecord['type'] | undefined;
   if (!chosen) throw ssmError('ValidationException', 'A new parameter needs a Type');
+  const tier = tierOf(input, value, previous);
   const description = rpcString(input, 'Description') ?? previous?.description;
   const stored = context.store.parameters.put({
     name,
@@ -46,9 +90,10 @@ function putParameter(context: SsmContext, input: RpcInput) {
     value,
     dataType: rpcString(input, 'DataType') ?? 'text',
     ...(description !== undefined ? { description } : {}),
+    tier,
     lastModifiedDate: context.now(),
   });
-  return { Version: stored.version, Tier: 'Standard' };
+  return { Version: stored.version, Tier: tier };
 }
 
 /** What GetParameter shows of a SecureString without WithDecryption: an opaque stand-in for the KMS ciphertext. */

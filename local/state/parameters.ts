@@ -6,8 +6,12 @@ export interface ParameterRecord {
   version: number;
   dataType: string;
   description?: string;
+  /** Standard (values up to 4 KB) or Advanced (up to 8 KB); an advanced parameter never returns to standard. */
+  tier?: ParameterTier;
   lastModifiedDate: number;
 }
+
+export type ParameterTier = 'Standard' | 'Advanced';
 
 /** AWS keeps the 100 most recent versions of a parameter. */
 export const PARAMETER_HISTORY_LIMIT = 100;

@@ -61,17 +61,33 @@ export async function writeFleetConfig(ssm: SSMClient, name: string, config: Fle
   return (await writeVersioned(ssm, name, config)).config;
 }
 
+/**
+ * The most an SSM parameter holds: 8 KB in the advanced tier, which Intelligent-Tiering picks once the document outgrows
+ * the standard tier's 4 KB (https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html).
+ */
+export const FLEET_CONFIG_MAX_CHARACTERS = 8192;
+
 async function writeVersioned(
   ssm: SSMClient,
   name: string,
   config: FleetConfigInput,
 ): Promise<{ config: FleetConfig; version: number | undefined }> {
   const checked = parseFleetConfig(config);
+  const value = JSON.stringify(checked);
+  if (value.length > FLEET_CONFIG_MAX_CHARACTERS) {
+    throw new OperatorError(
+      'FLEET_CONFIG_TOO_LARGE',
+      `the fleet configuration would be ${value.length} characters, over the ${FLEET_CONFIG_MAX_CHARACTERS} an SSM ` +
+        `parameter holds; nothing was written. Revoke many devices through their CA's CRL (docs/revocation.md) ` +
+        `rather than deny lists`,
+      ExitCode.failure,
+    );
+  }
   const response = await aws(`writing SSM parameter ${name}`, () =>
     ssm.send(
       new PutParameterCommand({
         Name: name,
-        Value: JSON.stringify(checked),
+        Value: value,
         Type: 'String',
         Overwrite: true,
         // Standard parameters hold 4 KB; deny lists can outgrow that. Intelligent-Tiering moves to Advanced when needed.

@@ -6,8 +6,8 @@ import { BINDING } from '../../functions/onboard/model.js';
 import type { OperatorClients } from '../aws/clients.js';
 import { UsageError } from '../cli/errors.js';
 import { fleetConfigParameterName } from './deployment.js';
-import { aws, OperatorInputError } from './errors.js';
-import { requireFleetConfig, updateFleetConfig } from './fleet-config-store.js';
+import { aws, OperatorError, OperatorInputError } from './errors.js';
+import { FLEET_CONFIG_MAX_CHARACTERS, requireFleetConfig, updateFleetConfig } from './fleet-config-store.js';
 import { addToDenyList } from './fleet-merge.js';
 import { type MarkResult, markThingRevoked, pendingCertificatesOf, thingNameOf } from './revocation-mark.js';
 import { type CertificateState, describeCertificate, describeThing, thingCertificates } from './thing-reads.js';
@@ -62,12 +62,22 @@ export async function revoke(clients: OperatorClients, options: RevokeOptions): 
   const parameter = fleetConfigParameterName(options.stage);
   const config = (await requireFleetConfig(clients.ssm, parameter, { allowMissing: false })) as FleetConfig;
   const resolved = await resolveTarget(clients, options.target, config);
-  const updated = resolved.cas.length > 0 ? addToDenyList(config, resolved.cas, resolved.deny) : undefined;
+  let updated = resolved.cas.length > 0 ? addToDenyList(config, resolved.cas, resolved.deny) : undefined;
+  if (updated && dryRun && JSON.stringify(updated).length > FLEET_CONFIG_MAX_CHARACTERS) {
+    resolved.warnings.push('FLEET_CONFIG_TOO_LARGE: the deny list is full; a revocation would skip it');
+  }
   if (updated && !dryRun) {
     progress(`adding ${[...resolved.deny.deviceIds, ...resolved.deny.certificateIds].join(', ')} to the deny list`);
-    await updateFleetConfig(clients.ssm, parameter, (current) =>
-      current ? addToDenyList(current, resolved.cas, resolved.deny) : undefined,
-    );
+    try {
+      await updateFleetConfig(clients.ssm, parameter, (current) =>
+        current ? addToDenyList(current, resolved.cas, resolved.deny) : undefined,
+      );
+    } catch (error) {
+      // A full deny list must not keep a device online: steps 2 and 3 revoke it all the same.
+      if (!(error instanceof OperatorError) || error.code !== 'FLEET_CONFIG_TOO_LARGE') throw error;
+      updated = undefined;
+      resolved.warnings.push(`FLEET_CONFIG_TOO_LARGE: not added to the deny list (${error.message})`);
+    }
   }
   let thing: MarkResult | undefined;
   let certificates = resolved.certificates;

@@ -105,6 +105,56 @@ describe('control plane: SSM, SQS and STS pieces', () => {
     );
   });
 
+  // https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html ("Standard parameters have a
+  // value limit of 4 KB. Advanced parameters have a value limit of 8 KB."; Tier: Standard | Advanced |
+  // Intelligent-Tiering) and https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html
+  // (Intelligent-Tiering picks the tier by the value; an advanced parameter can't revert to standard).
+  it('holds 4 KB in the standard tier and 8 KB in the advanced one, and never downgrades a parameter', async () => {
+    const small = 'x'.repeat(4096);
+    const large = 'x'.repeat(4097);
+    expect((await ssm().send(new PutParameterCommand({ Name: '/jitr/tier', Value: small, Type: 'String' }))).Tier).toBe(
+      'Standard',
+    );
+    const tooLarge = await failureOf(
+      ssm().send(new PutParameterCommand({ Name: '/jitr/tier', Value: large, Overwrite: true })),
+    );
+    expect(tooLarge.name).toBe('ValidationException');
+    expect(tooLarge.message).toContain('maximum parameter value of 4096 characters');
+    expect((await ssm().send(new GetParameterCommand({ Name: '/jitr/tier' }))).Parameter?.Version).toBe(1);
+
+    const tiered = await ssm().send(
+      new PutParameterCommand({ Name: '/jitr/tier', Value: large, Overwrite: true, Tier: 'Intelligent-Tiering' }),
+    );
+    expect(tiered).toMatchObject({ Tier: 'Advanced', Version: 2 });
+    // Advanced for good: a small value, with or without Intelligent-Tiering, stays advanced; Standard is refused.
+    const stays = await ssm().send(
+      new PutParameterCommand({ Name: '/jitr/tier', Value: 'small', Overwrite: true, Tier: 'Intelligent-Tiering' }),
+    );
+    expect(stays.Tier).toBe('Advanced');
+    const downgrade = await failureOf(
+      ssm().send(new PutParameterCommand({ Name: '/jitr/tier', Value: 'small', Overwrite: true, Tier: 'Standard' })),
+    );
+    expect(downgrade.name).toBe('ValidationException');
+
+    const overAdvanced = await failureOf(
+      ssm().send(
+        new PutParameterCommand({ Name: '/jitr/big', Value: 'x'.repeat(8193), Type: 'String', Tier: 'Advanced' }),
+      ),
+    );
+    expect(overAdvanced.name).toBe('ValidationException');
+    expect(
+      (
+        await ssm().send(
+          new PutParameterCommand({ Name: '/jitr/big', Value: 'x'.repeat(8192), Type: 'String', Tier: 'Advanced' }),
+        )
+      ).Tier,
+    ).toBe('Advanced');
+    const unknownTier = await failureOf(
+      ssm().send(new PutParameterCommand({ Name: '/jitr/odd', Value: 'v', Type: 'String', Tier: 'Premium' as never })),
+    );
+    expect(unknownTier.name).toBe('ValidationException');
+  });
+
   // https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_DeleteParameter.html
   it('deletes a parameter, and answers ParameterNotFound the second time', async () => {
     await ssm().send(new PutParameterCommand({ Name: '/jitr/gone', Value: 'v', Type: 'String' }));

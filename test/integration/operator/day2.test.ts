@@ -5,31 +5,7 @@ import { type FleetCa, issueFleetDevice } from '../../../certs/fleet.js';
 import { parseFleetConfigJson } from '../../../functions/fleet-config.js';
 import { withEmulator } from '../../helpers/aws.js';
 import { jitr, json, scratchDir } from './cli-harness.js';
-import { deployStage, operatorClients, preconfiguredCa } from './operator-fixture.js';
-
-/** A device onboarded the way the Lambda leaves it: thing, policy, certificate ACTIVE. */
-async function onboardedDevice(emulator: Parameters<typeof operatorClients>[0], ca: FleetCa) {
-  const device = await issueFleetDevice(ca, {});
-  const store = emulator.store;
-  const record = store.autoRegisterCertificate({
-    certificatePem: device.certificatePem,
-    caCertificateId: ca.certificateId,
-    now: Date.now(),
-  });
-  const now = Date.now();
-  store.putThing({
-    thingName: device.thingName,
-    thingId: `id-${device.thingName}`,
-    thingArn: store.thingArn(device.thingName),
-    attributes: { jitr_ca: ca.certificateId, jitr_profile: ca.profile },
-    version: 1,
-    creationDate: now,
-  });
-  store.attachThingPrincipal(device.thingName, record.certificateArn, true);
-  store.attachPolicy('jitr-device', record.certificateArn);
-  store.setCertificateStatus(device.certificateId, 'ACTIVE', now);
-  return device;
-}
+import { deployStage, onboardedDevice, operatorClients, preconfiguredCa } from './operator-fixture.js';
 
 describe('operator day-2 commands', () => {
   const local = withEmulator();

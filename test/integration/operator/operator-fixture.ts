@@ -1,5 +1,5 @@
 import { CreateQueueCommand } from '@aws-sdk/client-sqs';
-import { createFleetCa, type FleetCa } from '../../../certs/fleet.js';
+import { createFleetCa, type FleetCa, issueFleetDevice } from '../../../certs/fleet.js';
 import type { LocalEmulator } from '../../../local/server.js';
 import { clientsFromEnv, type OperatorClients } from '../../../scripts/aws/clients.js';
 import { preconfigure } from '../../../scripts/operator/preconfigure.js';
@@ -42,4 +42,28 @@ export async function preconfiguredCa(
     ...(options.stage !== undefined ? { stage: options.stage } : {}),
   });
   return ca;
+}
+
+/** A device onboarded the way the Lambda leaves it: thing, policy, certificate ACTIVE. */
+export async function onboardedDevice(emulator: LocalEmulator, ca: FleetCa) {
+  const device = await issueFleetDevice(ca, {});
+  const store = emulator.store;
+  const record = store.autoRegisterCertificate({
+    certificatePem: device.certificatePem,
+    caCertificateId: ca.certificateId,
+    now: Date.now(),
+  });
+  const now = Date.now();
+  store.putThing({
+    thingName: device.thingName,
+    thingId: `id-${device.thingName}`,
+    thingArn: store.thingArn(device.thingName),
+    attributes: { jitr_ca: ca.certificateId, jitr_profile: ca.profile },
+    version: 1,
+    creationDate: now,
+  });
+  store.attachThingPrincipal(device.thingName, record.certificateArn, true);
+  store.attachPolicy('jitr-device', record.certificateArn);
+  store.setCertificateStatus(device.certificateId, 'ACTIVE', now);
+  return device;
 }
