@@ -139,6 +139,13 @@ export type TrustedCa = z.output<typeof TrustedCaSchema>;
 /** What `jitr preconfigure` may write: defaults may be omitted. */
 export type FleetConfigInput = z.input<typeof FleetConfigSchema>;
 
+/**
+ * The most the document may hold: an SSM parameter takes 8 KB in the advanced tier, which Intelligent-Tiering picks
+ * once it outgrows the standard tier's 4 KB
+ * (https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html).
+ */
+export const FLEET_CONFIG_MAX_CHARACTERS = 8192;
+
 /** Validates a parsed document. Throws FleetConfigError (FLEET_CONFIG_INVALID) listing every problem. */
 export function parseFleetConfig(document: unknown): FleetConfig {
   const result = FleetConfigSchema.safeParse(document);

@@ -1,3 +1,4 @@
+import { FLEET_CONFIG_MAX_CHARACTERS } from '../../functions/fleet-config.js';
 import { policyProblems } from './policy.js';
 import { lambdaTargets, registeredEventsSql } from './rule.js';
 import type { CaSurvey, Survey } from './survey.js';
@@ -21,6 +22,8 @@ export interface Finding {
 type Preconfigure = (ca: string, extra?: string, profile?: string) => string;
 
 const DAY_MS = 86_400_000;
+/** Three quarters of what the fleet configuration's parameter holds: room for ~25 more deny entries at least. */
+export const FLEET_CONFIG_WARNING_CHARACTERS = Math.floor(FLEET_CONFIG_MAX_CHARACTERS * 0.75);
 export const CA_EXPIRY_WARNING_DAYS = 90;
 
 /** Finds why devices would not onboard, from a survey. Pure: the same survey always gives the same findings. */
@@ -56,6 +59,18 @@ export function diagnose(survey: Survey): Finding[] {
       message: 'the fleet configuration lists no trusted CA',
       fix: preconfigure('your fleet CA'),
     });
+  }
+  if (survey.fleetConfig.state === 'valid') {
+    const size = JSON.stringify(survey.fleetConfig.config).length;
+    if (size > FLEET_CONFIG_WARNING_CHARACTERS) {
+      findings.push({
+        code: 'FLEET_CONFIG_NEAR_LIMIT',
+        severity: 'warning',
+        subject: parameter,
+        message: `the fleet configuration is ${size} of the ${FLEET_CONFIG_MAX_CHARACTERS} characters an SSM parameter holds: past that, commands that change it fail (FLEET_CONFIG_TOO_LARGE) and jitr revoke skips the deny list`,
+        fix: `revoke many devices through their CA's CRL (jitr preconfigure --crl, docs/revocation.md) rather than deny lists`,
+      });
+    }
   }
 
   for (const ca of survey.cas) findings.push(...caFindings(ca, survey, preconfigure));

@@ -1,5 +1,6 @@
 import { GetParameterCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import {
+  FLEET_CONFIG_MAX_CHARACTERS,
   type FleetConfig,
   type FleetConfigInput,
   parseFleetConfig,
@@ -60,12 +61,6 @@ export async function requireFleetConfig(
 export async function writeFleetConfig(ssm: SSMClient, name: string, config: FleetConfigInput): Promise<FleetConfig> {
   return (await writeVersioned(ssm, name, config)).config;
 }
-
-/**
- * The most an SSM parameter holds: 8 KB in the advanced tier, which Intelligent-Tiering picks once the document outgrows
- * the standard tier's 4 KB (https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html).
- */
-export const FLEET_CONFIG_MAX_CHARACTERS = 8192;
 
 async function writeVersioned(
   ssm: SSMClient,

@@ -1,13 +1,13 @@
 import { UpdateCertificateCommand } from '@aws-sdk/client-iot';
 import { normaliseThingName, PROFILES, type ProfileName } from '../../certs/profiles.js';
-import type { FleetConfig } from '../../functions/fleet-config.js';
+import { FLEET_CONFIG_MAX_CHARACTERS, type FleetConfig } from '../../functions/fleet-config.js';
 import { boundProfile } from '../../functions/onboard/fleet-binding.js';
 import { BINDING } from '../../functions/onboard/model.js';
 import type { OperatorClients } from '../aws/clients.js';
 import { UsageError } from '../cli/errors.js';
 import { fleetConfigParameterName } from './deployment.js';
 import { aws, OperatorError, OperatorInputError } from './errors.js';
-import { FLEET_CONFIG_MAX_CHARACTERS, requireFleetConfig, updateFleetConfig } from './fleet-config-store.js';
+import { requireFleetConfig, updateFleetConfig } from './fleet-config-store.js';
 import { addToDenyList } from './fleet-merge.js';
 import { type MarkResult, markThingRevoked, pendingCertificatesOf, thingNameOf } from './revocation-mark.js';
 import { type CertificateState, describeCertificate, describeThing, thingCertificates } from './thing-reads.js';

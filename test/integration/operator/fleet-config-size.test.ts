@@ -1,7 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { FleetCa } from '../../../certs/fleet.js';
-import { type FleetConfig, parseFleetConfigJson } from '../../../functions/fleet-config.js';
-import { FLEET_CONFIG_MAX_CHARACTERS, writeFleetConfig } from '../../../scripts/operator/fleet-config-store.js';
+import {
+  FLEET_CONFIG_MAX_CHARACTERS,
+  type FleetConfig,
+  parseFleetConfigJson,
+} from '../../../functions/fleet-config.js';
+import { writeFleetConfig } from '../../../scripts/operator/fleet-config-store.js';
 import { withEmulator } from '../../helpers/aws.js';
 import { jitr, json } from './cli-harness.js';
 import { deployStage, onboardedDevice, operatorClients, preconfiguredCa } from './operator-fixture.js';
@@ -48,6 +52,10 @@ describe('the fleet configuration within the 8 KB of an SSM parameter', () => {
     await writeFleetConfig(ssm, PARAMETER, fits);
     expect(stored()).toMatchObject({ tier: 'Advanced' });
     const version = stored()?.version;
+    const doctor = json(await jitr(local.emulator, 'doctor', '--json'));
+    expect(doctor.findings).toContainEqual(
+      expect.objectContaining({ code: 'FLEET_CONFIG_NEAR_LIMIT', severity: 'warning', subject: PARAMETER }),
+    );
 
     await expect(writeFleetConfig(ssm, PARAMETER, over)).rejects.toMatchObject({ code: 'FLEET_CONFIG_TOO_LARGE' });
     expect(stored()?.version).toBe(version);
