@@ -22,7 +22,7 @@ export interface Finding {
 type Preconfigure = (ca: string, extra?: string, profile?: string) => string;
 
 const DAY_MS = 86_400_000;
-/** Three quarters of what the fleet configuration's parameter holds: room for ~25 more deny entries at least. */
+/** Three quarters of what the fleet configuration's parameter holds: 2,048 characters of room, ~15 Azure Sphere device ids. */
 export const FLEET_CONFIG_WARNING_CHARACTERS = Math.floor(FLEET_CONFIG_MAX_CHARACTERS * 0.75);
 export const CA_EXPIRY_WARNING_DAYS = 90;
 

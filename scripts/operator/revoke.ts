@@ -54,7 +54,9 @@ interface Resolved {
  *    so even a container whose cached configuration predates step 1 attaches no certificate to it;
  * 3. every certificate of the device is set REVOKED: those attached to the Thing (listed after step 2, so one the Lambda
  *    attached meanwhile is included) and those still PENDING_ACTIVATION (registered, their onboarding in flight).
- * If it fails midway, the device cannot come back, and a re-run finishes the job. `jitr readmit` undoes steps 1 and 2.
+ * A deny list the fleet configuration has no room for (FLEET_CONFIG_TOO_LARGE, 8 KB) skips step 1 with a warning:
+ * steps 2 and 3 keep the device out all the same. If it fails midway, the device cannot come back, and a re-run
+ * finishes the job. `jitr readmit` undoes steps 1 and 2.
  */
 export async function revoke(clients: OperatorClients, options: RevokeOptions): Promise<RevokeResult> {
   const progress = options.progress ?? (() => {});
