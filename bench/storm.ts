@@ -1,7 +1,6 @@
-// Boot storm: `npm run -s bench:storm -- --devices N [--quota-scale X] [--faults SPEC] [--seed S] [--concurrency C]
-// [--connect-concurrency K] [--timeout-s T] [--drain-s D] [--backoff-base-ms B] [--backoff-cap-ms M] [--plot FILE] [--json]`.
-// N simulated devices power on at once against the emulator at AWS default quotas x X; prints one JSON document
-// (`--json`, the default) with the onboarding figures. Progress goes to stderr. See docs/benchmarks.md, "Boot storm".
+// Boot storm: `npm run -s bench:storm -- --devices N [...]` (`--help` lists the flags). N simulated devices power on at
+// once against the emulator at AWS default quotas x X; prints one JSON document with the onboarding figures. Progress
+// goes to stderr. See docs/benchmarks.md, "Boot storm".
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -26,15 +25,6 @@ const USAGE = `usage: npm run -s bench:storm -- --devices N [--quota-scale X] [-
 See docs/benchmarks.md, "Boot storm".
 `;
 
-function parse() {
-  try {
-    return parseArgs({ options: OPTIONS });
-  } catch (error) {
-    process.stderr.write(`bench:storm: ${(error as Error).message}\n${USAGE}`);
-    process.exit(2);
-  }
-}
-
 const OPTIONS = {
   devices: { type: 'string' },
   'quota-scale': { type: 'string' },
@@ -53,6 +43,15 @@ const OPTIONS = {
   quiet: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+function parse() {
+  try {
+    return parseArgs({ options: OPTIONS });
+  } catch (error) {
+    process.stderr.write(`bench:storm: ${(error as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+}
 
 const { values } = parse();
 if (values.help) {
